@@ -1,0 +1,158 @@
+"""The one module that touches ``tf.compat.v1``: legacy-graph interop with no TF2 name.
+
+TF1 programs keep state in graph collections (``GLOBAL_VARIABLES``, ``TRAIN_OP``,
+``GLOBAL_STEP``), name variables through variable scopes (whose uniquifying counter also runs
+in eager mode), and may run with v2 behaviour disabled, where variables are ref variables.
+TF2 has no public names for any of this, so the few calls that need ``tf.compat.v1`` live
+here and nowhere else. Nothing in this module reaches ``tf.compat.v1.train``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import tensorflow as tf
+
+_v1 = tf.compat.v1
+
+GraphKeys = _v1.GraphKeys
+
+
+def default_graph() -> tf.Graph:
+    """The graph TF1 code means by "the default graph" (the eager one when eager)."""
+    return _v1.get_default_graph()
+
+
+def get_collection(key: str, scope: str | None = None) -> list:
+    return _v1.get_collection(key, scope)
+
+
+def get_collection_ref(key: str) -> list:
+    return _v1.get_collection_ref(key)
+
+
+def add_to_collection_once(key: str, value) -> None:
+    """Append ``value`` to collection ``key`` of the default graph unless already there."""
+    collection = _v1.get_collection_ref(key)
+    if value not in collection:
+        collection.append(value)
+
+
+def trainable_variables() -> list:
+    """TF1's default ``var_list`` for a tensor loss: trainable variables of the default graph."""
+    return _v1.trainable_variables() + _v1.get_collection(GraphKeys.TRAINABLE_RESOURCE_VARIABLES)
+
+
+def is_ref_variable(variable) -> bool:
+    """True for a legacy ref variable (``VariableV2``), as created under disable_v2_behavior()."""
+    return isinstance(variable, tf.Variable) and not hasattr(variable, "handle")
+
+
+def create_variable(initial_value, name: str, trainable: bool, use_resource: bool) -> tf.Variable:
+    """A ``VariableV1`` as TF1's optimizers create non-slot variables (resource or ref)."""
+    if use_resource:
+        return tf.Variable(initial_value, name=name, trainable=trainable)
+    return _v1.Variable(initial_value, name=name, trainable=trainable, use_resource=False)
+
+
+@contextlib.contextmanager
+def unique_variable_scope(default_name: str):
+    """A uniquified variable scope, as TF1 opens for Adam's own non-slot namespace."""
+    with _v1.variable_scope(None, default_name=default_name) as scope:
+        yield scope
+
+
+def get_variable_in_scope(scope, name: str, initial_value, use_resource: bool) -> tf.Variable:
+    """``get_variable`` inside a scope captured earlier, under an empty name scope (TF1's way)."""
+    with tf.name_scope(""):  # an empty name resets to the root scope, in eager and graphs
+        with _v1.variable_scope(scope):
+            return _v1.get_variable(
+                name=name, initializer=initial_value, trainable=False, use_resource=use_resource
+            )
+
+
+def create_slot_variable(primary, initializer, shape, dtype, op_name: str) -> tf.Variable:
+    """A slot variable named exactly as TF1's ``slot_creator`` names it.
+
+    TF1 opens ``variable_scope(None, default_name=<primary name>/<op_name>)``; the global
+    variable-scope counter uniquifies it (a variable's second slot is ``x/Adam_1``, a second
+    Adam on ``x`` gives ``x/Adam_2``), in eager mode too. Using the same counter keeps our names
+    equal to TF1's even when both libraries create slots in one program, which is what makes
+    name-based ``Saver`` checkpoints interchangeable.
+
+    Args:
+      primary: the (unwrapped) variable the slot belongs to.
+      initializer: a ``tf.keras``-free initializer callable ``(shape, dtype) -> Tensor`` or a
+        ``Tensor`` initial value (then ``shape``/``dtype`` must be None).
+      shape: the slot's ``tf.TensorShape`` when ``initializer`` is callable.
+      dtype: the slot's dtype when ``initializer`` is callable.
+      op_name: the suffix after the primary's name (usually the optimizer's name).
+    """
+    prefix = primary.name.split(":")[0]
+    use_resource = not is_ref_variable(primary)
+    if callable(initializer):
+        validate_shape = tf.TensorShape(shape).is_fully_defined()
+    else:
+        validate_shape = initializer.shape.is_fully_defined()
+        shape = dtype = None
+    with _v1.variable_scope(None, default_name=prefix + "/" + op_name):
+        scope = _v1.get_variable_scope()
+        partitioner = scope.partitioner
+        scope.set_partitioner(None)
+        try:
+            with tf.distribute.get_strategy().extended.colocate_vars_with(primary):
+                return _v1.get_variable(
+                    "",
+                    initializer=initializer,
+                    trainable=False,
+                    use_resource=use_resource,
+                    shape=shape,
+                    dtype=dtype,
+                    validate_shape=validate_shape,
+                )
+        finally:
+            scope.set_partitioner(partitioner)
+
+
+# --- global-step interop ---
+
+
+def create_global_step_variable(graph: tf.Graph) -> tf.Variable:
+    """TF1's global-step variable, created exactly as ``training_util.create_global_step`` does.
+
+    ``get_variable('global_step', shape=[], dtype=int64, initializer=zeros, trainable=False,
+    aggregation=ONLY_FIRST_REPLICA, collections=[GLOBAL_VARIABLES, GLOBAL_STEP])``. In eager
+    mode it is placed on ``cpu:0`` (and, as in TF1, eager variables only join ``GLOBAL_STEP``);
+    in a graph it is built in ``graph`` under the root name scope (the variable scope still
+    applies, as in TF1). Sharing TF1's collections and variable store is what lets
+    ``tf.compat.v1.train.get_global_step()`` find a step made here, and the other way round.
+    """
+
+    def make() -> tf.Variable:
+        return _v1.get_variable(
+            GraphKeys.GLOBAL_STEP,
+            shape=[],
+            dtype=tf.int64,
+            initializer=_v1.zeros_initializer(),
+            trainable=False,
+            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA,
+            collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP],
+        )
+
+    if tf.executing_eagerly():
+        with tf.device("cpu:0"):
+            return make()
+    with graph.as_default() as g, g.name_scope(None):
+        return make()
+
+
+def colocate_with(op_or_variable):
+    """TF1's ``ops.colocate_with``: place what follows with ``op_or_variable`` (a no-op on one device)."""
+    return _v1.colocate_with(op_or_variable)
+
+
+def initialized_value_or_initial_value(variable) -> tf.Tensor:
+    """TF1's shape source for slots of variables whose static shape is unknown."""
+    return tf.cond(
+        _v1.is_variable_initialized(variable), variable.read_value, lambda: variable.initial_value
+    )

@@ -1,0 +1,150 @@
+"""TF1's ``AdamOptimizer``."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from tfv1compat.optimizers import base, kernels
+
+
+class AdamOptimizer(base.Optimizer):
+    """Adam (Kingma & Ba), with TF1's "epsilon-hat" and float32 running beta powers.
+
+    Update rule at step t (kernel ``ApplyAdam``)::
+
+        lr_t = lr * sqrt(1 - beta2_power) / (1 - beta1_power)
+        m = m + (g - m) * (1 - beta1)
+        v = v + (g * g - v) * (1 - beta2)
+        var -= lr_t * m / (sqrt(v) + epsilon)
+
+    ``beta1_power``/``beta2_power`` are non-slot variables holding ``beta^t`` (float32 when the
+    betas are Python floats, also for float64 models), multiplied by the betas in ``_finish``
+    after all variables are updated. Sparse gradients use TF1's composite path, which decays
+    every row of ``m`` and ``v`` and moves every row of the variable.
+
+    Args:
+      learning_rate: A float, ``Tensor``, ``tf.Variable`` or zero-argument callable.
+      beta1: Decay rate for the first moment (float, Tensor or callable).
+      beta2: Decay rate for the second moment (float, Tensor or callable).
+      epsilon: Added to ``sqrt(v)`` (epsilon-hat of the paper).
+      use_locking: If True, use locks for update operations.
+      name: Name for the slots (``<var>/Adam``, ``<var>/Adam_1``) and the update ops.
+      use_own_namescope_for_non_slot_vars: Create ``beta1_power``/``beta2_power`` inside a
+        variable scope named after this optimizer (``Adam/beta1_power``).
+
+    Example::
+
+        opt = tfv1compat.train.AdamOptimizer(1e-3)
+        opt.apply_gradients(opt.compute_gradients(loss_fn, var_list), global_step=step)
+
+    Differences from TF1: none.
+    """
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta1=0.9,
+        beta2=0.999,
+        epsilon=1e-08,
+        use_locking=False,
+        name="Adam",
+        use_own_namescope_for_non_slot_vars=False,
+    ):
+        super().__init__(use_locking, name, use_own_namescope_for_non_slot_vars)
+        self._lr = learning_rate
+        self._beta1 = beta1
+        self._beta2 = beta2
+        self._epsilon = epsilon
+        self._lr_t = None
+        self._beta1_t = None
+        self._beta2_t = None
+        self._epsilon_t = None
+
+    def _get_beta_accumulators(self):
+        with tf.init_scope():
+            graph = None if tf.executing_eagerly() else base.legacy_graph.default_graph()
+            return (
+                self._get_non_slot_variable("beta1_power", graph=graph),
+                self._get_non_slot_variable("beta2_power", graph=graph),
+            )
+
+    def _create_slots(self, var_list):
+        first_var = min(var_list, key=lambda x: x.name)
+        self._create_non_slot_variable(
+            initial_value=self._beta1, name="beta1_power", colocate_with=first_var
+        )
+        self._create_non_slot_variable(
+            initial_value=self._beta2, name="beta2_power", colocate_with=first_var
+        )
+        for v in var_list:
+            self._zeros_slot(v, "m", self._name)
+            self._zeros_slot(v, "v", self._name)
+
+    def _prepare(self):
+        self._lr_t = tf.convert_to_tensor(self._call_if_callable(self._lr), name="learning_rate")
+        self._beta1_t = tf.convert_to_tensor(self._call_if_callable(self._beta1), name="beta1")
+        self._beta2_t = tf.convert_to_tensor(self._call_if_callable(self._beta2), name="beta2")
+        self._epsilon_t = tf.convert_to_tensor(
+            self._call_if_callable(self._epsilon), name="epsilon"
+        )
+
+    def _resource_apply_dense(self, grad, var):
+        dtype = grad.dtype.base_dtype
+        beta1_power, beta2_power = self._get_beta_accumulators()
+        return kernels.training_op(
+            "ApplyAdam",
+            var=var,
+            m=self.get_slot(var, "m"),
+            v=self.get_slot(var, "v"),
+            beta1_power=tf.cast(beta1_power, dtype),
+            beta2_power=tf.cast(beta2_power, dtype),
+            lr=tf.cast(self._lr_t, dtype),
+            beta1=tf.cast(self._beta1_t, dtype),
+            beta2=tf.cast(self._beta2_t, dtype),
+            epsilon=tf.cast(self._epsilon_t, dtype),
+            grad=grad,
+            use_locking=self._use_locking,
+        )
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._apply_sparse_shared(grad, var, indices, self._resource_scatter_add)
+
+    def _resource_scatter_add(self, x, i, v):
+        return kernels.scatter_add(x, i, v)
+
+    def _apply_sparse_shared(self, grad, var, indices, scatter_add):
+        # TF1 has no fused sparse Adam kernel; this is its composite, op for op.
+        dtype = var.dtype.base_dtype
+        beta1_power, beta2_power = self._get_beta_accumulators()
+        beta1_power = tf.cast(beta1_power, dtype)
+        beta2_power = tf.cast(beta2_power, dtype)
+        lr_t = tf.cast(self._lr_t, dtype)
+        beta1_t = tf.cast(self._beta1_t, dtype)
+        beta2_t = tf.cast(self._beta2_t, dtype)
+        epsilon_t = tf.cast(self._epsilon_t, dtype)
+        lr = lr_t * tf.sqrt(1 - beta2_power) / (1 - beta1_power)
+        m = self.get_slot(var, "m")
+        m_scaled_g_values = grad * (1 - beta1_t)
+        m_t = m.assign(m * beta1_t, use_locking=self._use_locking)
+        with tf.control_dependencies([m_t]):
+            m_t = scatter_add(m, indices, m_scaled_g_values)
+        v = self.get_slot(var, "v")
+        v_scaled_g_values = (grad * grad) * (1 - beta2_t)
+        v_t = v.assign(v * beta2_t, use_locking=self._use_locking)
+        with tf.control_dependencies([v_t]):
+            v_t = scatter_add(v, indices, v_scaled_g_values)
+        v_sqrt = tf.sqrt(v_t)
+        var_update = var.assign_sub(lr * m_t / (v_sqrt + epsilon_t), use_locking=self._use_locking)
+        return tf.group(*[var_update, m_t, v_t])
+
+    def _finish(self, update_ops, name_scope):
+        with tf.control_dependencies(update_ops):
+            beta1_power, beta2_power = self._get_beta_accumulators()
+            with base.legacy_graph.colocate_with(beta1_power):
+                update_beta1 = beta1_power.assign(
+                    beta1_power * self._beta1_t, use_locking=self._use_locking
+                )
+                update_beta2 = beta2_power.assign(
+                    beta2_power * self._beta2_t, use_locking=self._use_locking
+                )
+        return tf.group(*update_ops + [update_beta1, update_beta2], name=name_scope)

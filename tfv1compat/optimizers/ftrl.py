@@ -1,0 +1,165 @@
+"""TF1's ``FtrlOptimizer``."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from tfv1compat.optimizers import base, kernels
+
+
+class FtrlOptimizer(base.Optimizer):
+    """FTRL-Proximal (McMahan et al.), with TF1's l2 shrinkage (FtrlV2) and ``beta``.
+
+    Update rule (kernel ``ApplyFtrl``, or ``ApplyFtrlV2`` when ``l2_shrinkage > 0``), with
+    ``p = learning_rate_power``, ``l2' = l2 + beta / (2 * lr)`` (computed in float32 for Python
+    inputs) and ``s = l2_shrinkage``::
+
+        g_s = g + 2 * s * var
+        n_new = n + g^2                         # the accumulator uses g, not g_s
+        z += g_s - (n_new^(-p) - n^(-p)) / lr * var
+        var = (|z| > l1) ? (sign(z) * l1 - z) / (n_new^(-p) / lr + 2 * l2') : 0
+        n = n_new
+
+    The kernel is chosen in Python when the graph is built, as in TF1.
+
+    Args:
+      learning_rate: A float or ``Tensor`` (no callables, as in TF1).
+      learning_rate_power: float <= 0 (-0.5 takes a sqrt fast path).
+      initial_accumulator_value: float >= 0.
+      l1_regularization_strength: float >= 0.
+      l2_regularization_strength: float >= 0.
+      use_locking: If True, use locks for update operations.
+      name: Optimizer name; default slot variable suffix.
+      accum_name: Suffix for the ``accum`` slot variable instead of ``name``.
+      linear_name: Suffix for the ``linear`` slot variable instead of ``name``.
+      l2_shrinkage_regularization_strength: float >= 0 (magnitude penalty, FtrlV2).
+      beta: float, folded into l2 as ``beta / (2 * lr)``; None means 0.0.
+
+    Raises:
+      ValueError: For a negative accumulator value or strength, or a positive power.
+
+    Example::
+
+        opt = tfv1compat.train.FtrlOptimizer(0.1, l1_regularization_strength=0.01)
+
+    Differences from TF1: none.
+    """
+
+    def __init__(
+        self,
+        learning_rate,
+        learning_rate_power=-0.5,
+        initial_accumulator_value=0.1,
+        l1_regularization_strength=0.0,
+        l2_regularization_strength=0.0,
+        use_locking=False,
+        name="Ftrl",
+        accum_name=None,
+        linear_name=None,
+        l2_shrinkage_regularization_strength=0.0,
+        beta=None,
+    ):
+        super().__init__(use_locking, name)
+        checks = [
+            (
+                initial_accumulator_value < 0.0,
+                "initial_accumulator_value %f needs to be positive or zero",
+                initial_accumulator_value,
+            ),
+            (
+                learning_rate_power > 0.0,
+                "learning_rate_power %f needs to be negative or zero",
+                learning_rate_power,
+            ),
+            (
+                l1_regularization_strength < 0.0,
+                "l1_regularization_strength %f needs to be positive or zero",
+                l1_regularization_strength,
+            ),
+            (
+                l2_regularization_strength < 0.0,
+                "l2_regularization_strength %f needs to be positive or zero",
+                l2_regularization_strength,
+            ),
+            (
+                l2_shrinkage_regularization_strength < 0.0,
+                "l2_shrinkage_regularization_strength %f needs to be positive or zero",
+                l2_shrinkage_regularization_strength,
+            ),
+        ]
+        for failed, message, value in checks:
+            if failed:
+                raise ValueError(message % value)
+        self._learning_rate = learning_rate
+        self._learning_rate_power = learning_rate_power
+        self._initial_accumulator_value = initial_accumulator_value
+        self._l1_regularization_strength = l1_regularization_strength
+        self._l2_regularization_strength = l2_regularization_strength
+        self._beta = 0.0 if beta is None else beta
+        self._l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
+        self._learning_rate_tensor = None
+        self._learning_rate_power_tensor = None
+        self._l1_regularization_strength_tensor = None
+        self._adjusted_l2_regularization_strength_tensor = None
+        self._l2_shrinkage_regularization_strength_tensor = None
+        self._accum_name = accum_name
+        self._linear_name = linear_name
+
+    def _create_slots(self, var_list):
+        def _accum_initializer(shape, dtype=tf.float32, partition_info=None):
+            del partition_info
+            return tf.ones(shape=shape, dtype=dtype) * self._initial_accumulator_value
+
+        for v in var_list:
+            self._get_or_make_slot_with_initializer(
+                v, _accum_initializer, v.shape, v.dtype, "accum", self._accum_name or self._name
+            )
+            self._zeros_slot(v, "linear", self._linear_name or self._name)
+
+    def _prepare(self):
+        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
+        self._l1_regularization_strength_tensor = tf.convert_to_tensor(
+            self._l1_regularization_strength, name="l1_regularization_strength"
+        )
+        # TF1 computes this in float32 for Python inputs (tf.maximum makes a float32 tensor).
+        self._adjusted_l2_regularization_strength_tensor = tf.convert_to_tensor(
+            self._l2_regularization_strength
+            + self._beta / (2.0 * tf.maximum(self._learning_rate, 1e-36)),
+            name="adjusted_l2_regularization_strength",
+        )
+        self._beta_tensor = tf.convert_to_tensor(self._beta, name="beta")
+        self._l2_shrinkage_regularization_strength_tensor = tf.convert_to_tensor(
+            self._l2_shrinkage_regularization_strength, name="l2_shrinkage_regularization_strength"
+        )
+        self._learning_rate_power_tensor = tf.convert_to_tensor(
+            self._learning_rate_power, name="learning_rate_power"
+        )
+
+    def _apply(self, kernel, grad, var, dtype, **sparse):
+        hyper = dict(
+            lr=tf.cast(self._learning_rate_tensor, dtype),
+            l1=tf.cast(self._l1_regularization_strength_tensor, dtype),
+            l2=tf.cast(self._adjusted_l2_regularization_strength_tensor, dtype),
+        )
+        if self._l2_shrinkage_regularization_strength > 0.0:
+            kernel += "V2"
+            hyper["l2_shrinkage"] = tf.cast(
+                self._l2_shrinkage_regularization_strength_tensor, dtype
+            )
+        return kernels.training_op(
+            kernel,
+            var=var,
+            accum=self.get_slot(var, "accum"),
+            linear=self.get_slot(var, "linear"),
+            grad=grad,
+            **sparse,
+            **hyper,
+            lr_power=tf.cast(self._learning_rate_power_tensor, dtype),
+            use_locking=self._use_locking,
+        )
+
+    def _resource_apply_dense(self, grad, var):
+        return self._apply("ApplyFtrl", grad, var, var.dtype.base_dtype)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._apply("SparseApplyFtrl", grad, var, grad.dtype.base_dtype, indices=indices)

@@ -1,0 +1,61 @@
+"""Calling TF1's training kernels on resource or ref variables through ``tf.raw_ops``.
+
+TF1 kept four hooks per optimizer (ref/resource x dense/sparse) because the ref kernels
+(``ApplyAdam``) and the resource kernels (``ResourceApplyAdam``) take the same inputs under
+the same names, only as ref tensors or handles. We keep one implementation per algorithm and
+choose the kernel here: ``training_op("ApplyAdam", var=v, m=m, ...)``.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from tfv1compat import legacy_graph
+
+# The kernels' state inputs (``resource`` in ResourceApply*, ``Ref(T)`` in Apply*). Only these
+# become handles: a hyperparameter may also be a tf.Variable (``tf.cast`` returns a float32
+# variable unchanged), and the kernel must read it as a value, as TF1's calls do.
+_STATE_INPUTS = frozenset(
+    [
+        "var",
+        "accum",
+        "accum_update",
+        "m",
+        "v",
+        "ms",
+        "mom",
+        "mg",
+        "linear",
+        "gradient_accumulator",
+        "gradient_squared_accumulator",
+    ]
+)
+
+
+def training_op(kernel: str, *, use_locking: bool, **inputs):
+    """Run TF1's training kernel ``kernel`` (its ref name, e.g. ``"SparseApplyFtrlV2"``).
+
+    ``inputs`` use the kernel's own argument names; variables (``var``, slots) are passed as
+    variable objects and turned into handles for resource variables. Returns the op's output
+    (or, for resource kernels, the op) so callers can group or depend on it.
+    """
+    if legacy_graph.is_ref_variable(inputs["var"]):
+        return getattr(tf.raw_ops, kernel)(use_locking=use_locking, **inputs)
+    resource_inputs = {
+        name: value.handle if name in _STATE_INPUTS else value for name, value in inputs.items()
+    }
+    return getattr(tf.raw_ops, "Resource" + kernel)(use_locking=use_locking, **resource_inputs)
+
+
+def scatter_add(variable, indices, updates):
+    """``variable[indices] += updates`` (duplicates summed); returns the updated value."""
+    return variable.scatter_add(tf.IndexedSlices(updates, indices))
+
+
+def dedupe_sparse_gradient(values, indices):
+    """TF1's ``_deduplicate_indexed_slices``: unique indices (first-seen order), values summed."""
+    unique_indices, new_index_positions = tf.unique(indices)
+    summed_values = tf.math.unsorted_segment_sum(
+        values, new_index_positions, tf.shape(unique_indices)[0]
+    )
+    return summed_values, unique_indices

@@ -1,0 +1,80 @@
+"""TF1's ``ProximalGradientDescentOptimizer``."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from tfv1compat.optimizers import base, kernels
+
+
+class ProximalGradientDescentOptimizer(base.Optimizer):
+    """Gradient descent followed by the l1/l2 proximal step (FOBOS).
+
+    Update rule (kernel ``ApplyProximalGradientDescent``)::
+
+        prox = var - lr * g
+        var = sign(prox) * max(|prox| - lr * l1, 0) / (1 + lr * l2)   # l1 > 0
+        var = prox / (1 + lr * l2)                                    # otherwise
+
+    Args:
+      learning_rate: A float or ``Tensor`` (no callables, as in TF1).
+      l1_regularization_strength: float >= 0.
+      l2_regularization_strength: float >= 0.
+      use_locking: If True, use locks for update operations.
+      name: Name for the update ops.
+
+    Example::
+
+        opt = tfv1compat.train.ProximalGradientDescentOptimizer(0.1, 0.001, 0.001)
+
+    Differences from TF1: none. (As in TF1, the dense path does not cast hyperparameters, so
+    float64 variables need float64 tensor hyperparameters; the sparse path casts.)
+    """
+
+    def __init__(
+        self,
+        learning_rate,
+        l1_regularization_strength=0.0,
+        l2_regularization_strength=0.0,
+        use_locking=False,
+        name="ProximalGradientDescent",
+    ):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._l1_regularization_strength = l1_regularization_strength
+        self._l2_regularization_strength = l2_regularization_strength
+        self._l1_regularization_strength_tensor = None
+        self._l2_regularization_strength_tensor = None
+
+    def _prepare(self):
+        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
+        self._l1_regularization_strength_tensor = tf.convert_to_tensor(
+            self._l1_regularization_strength, name="l1_regularization_strength"
+        )
+        self._l2_regularization_strength_tensor = tf.convert_to_tensor(
+            self._l2_regularization_strength, name="l2_regularization_strength"
+        )
+
+    def _resource_apply_dense(self, grad, var):
+        return kernels.training_op(
+            "ApplyProximalGradientDescent",
+            var=var,
+            alpha=self._learning_rate_tensor,
+            l1=self._l1_regularization_strength_tensor,
+            l2=self._l2_regularization_strength_tensor,
+            delta=grad,
+            use_locking=self._use_locking,
+        )
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        dtype = grad.dtype.base_dtype
+        return kernels.training_op(
+            "SparseApplyProximalGradientDescent",
+            var=var,
+            alpha=tf.cast(self._learning_rate_tensor, dtype),
+            l1=tf.cast(self._l1_regularization_strength_tensor, dtype),
+            l2=tf.cast(self._l2_regularization_strength_tensor, dtype),
+            grad=grad,
+            indices=indices,
+            use_locking=self._use_locking,
+        )

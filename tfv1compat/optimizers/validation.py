@@ -1,0 +1,148 @@
+"""Every input check of the optimizer engine and its message, in one place.
+
+The exception *types* are TF1's for the same bad input (including where TF1's real type differs
+from its docstring, e.g. an ``AttributeError`` for a float in ``var_list`` in graph mode); the
+messages keep TF1's wording where code may match on it and add what was wrong and what is
+allowed. Where TF1 crashes the process (a float64 gradient for a float32 variable in eager), we
+raise a ``TypeError`` instead. All checks run before any slot is created or variable touched.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import tensorflow as tf
+
+from tfv1compat import legacy_graph
+
+GATE_NONE = 0
+GATE_OP = 1
+GATE_GRAPH = 2
+
+# Built exactly as TF1 builds it, so the "expected: [...]" list prints in TF1's order.
+VALID_DTYPES = set([tf.float16, tf.bfloat16, tf.float32, tf.float64])
+
+
+def check_optimizer_name(name) -> None:
+    if not name:
+        raise ValueError(
+            "Must specify the optimizer name (the `name` argument must be a non-empty string, "
+            "got %r)" % (name,)
+        )
+
+
+def check_gate_gradients(gate_gradients) -> None:
+    if gate_gradients not in [GATE_NONE, GATE_OP, GATE_GRAPH]:
+        raise ValueError(
+            "gate_gradients must be one of: Optimizer.GATE_NONE, "
+            "Optimizer.GATE_OP, Optimizer.GATE_GRAPH.  Not %s" % gate_gradients
+        )
+
+
+def check_float_dtypes(tensors, valid_dtypes) -> None:
+    """TF1's ``_assert_valid_dtypes``: a ``ValueError`` naming the tensor and the valid set."""
+    for t in tensors:
+        dtype = t.dtype.base_dtype
+        if dtype not in valid_dtypes:
+            raise ValueError(
+                "Invalid type %r for %s, expected: %s." % (dtype, t.name, [v for v in valid_dtypes])
+            )
+
+
+def keras_variable_type():
+    """Keras 3's ``Variable`` class if Keras is loaded (no Keras variable can exist otherwise)."""
+    keras = sys.modules.get("keras")
+    return getattr(keras, "Variable", None) if keras is not None else None
+
+
+def unwrap_variable(variable):
+    """The ``tf.Variable`` that holds a Keras 3 variable's value; any other object unchanged."""
+    keras_variable = keras_variable_type()
+    if keras_variable is not None and isinstance(variable, keras_variable):
+        value = variable.value
+        if not isinstance(value, tf.Variable):
+            raise TypeError(
+                "Keras variable %r is not backed by a tf.Variable (got %s); tfv1compat needs "
+                "the TensorFlow backend of Keras 3" % (variable.path, type(value).__name__)
+            )
+        return value
+    return variable
+
+
+def check_optimizable(variable) -> None:
+    """What ``var_list`` may hold in graph mode: variables, Keras variables and Tensors."""
+    if isinstance(variable, (tf.Variable, tf.Tensor)):
+        return
+    if not hasattr(variable, "op"):
+        # TF1 fails here with "'float' object has no attribute 'op'".
+        raise AttributeError(
+            "'%s' object has no attribute 'op': var_list entries must be tf.Variable, Keras "
+            "variables or Tensors, got %r" % (type(variable).__name__, variable)
+        )
+    raise NotImplementedError("Trying to optimize unsupported type ", variable)
+
+
+def convert_gradient(gradient):
+    """TF1's gradient conversion: a ``Tensor`` or ``IndexedSlices``, or TF1's ``TypeError``."""
+    if isinstance(gradient, tf.IndexedSlices):
+        return gradient
+    if isinstance(gradient, tf.__internal__.CompositeTensor):
+        raise TypeError(
+            "Gradient must be a Tensor, IndexedSlices, or None: %s (got a %s; convert it to a "
+            "dense Tensor or IndexedSlices first)" % (gradient, type(gradient).__name__)
+        )
+    try:
+        # A ValueError (e.g. a plain object()) propagates unwrapped, as in TF1.
+        return tf.convert_to_tensor(gradient)
+    except TypeError:
+        raise TypeError(
+            "Gradient must be convertible to a Tensor or IndexedSlices, or None: %s" % (gradient,)
+        ) from None
+
+
+def check_gradient_matches_variable(gradient, variable) -> None:
+    """A gradient must have its variable's dtype and (when both are known) shape.
+
+    TF1 does not check this: a dtype mismatch aborts the process in eager mode and fails in the
+    kernel at run time in graphs, after earlier variables were already updated.
+    """
+    var_dtype = variable.dtype.base_dtype
+    if gradient.dtype.base_dtype != var_dtype:
+        raise TypeError(
+            "Gradient for variable %s has dtype %s, but the variable is %s: gradients must have "
+            "their variable's dtype (cast the gradient first)"
+            % (variable.name, gradient.dtype.name, var_dtype.name)
+        )
+    if isinstance(gradient, tf.IndexedSlices):
+        values_shape = gradient.values.shape
+        var_shape = variable.shape
+        if values_shape.rank is not None and var_shape.rank is not None:
+            if values_shape.rank != var_shape.rank or not values_shape[1:].is_compatible_with(
+                var_shape[1:]
+            ):
+                raise ValueError(
+                    "IndexedSlices gradient for variable %s has values of shape %s, which do not "
+                    "match rows of the variable's shape %s"
+                    % (variable.name, values_shape, var_shape)
+                )
+    elif not gradient.shape.is_compatible_with(variable.shape):
+        raise ValueError(
+            "Gradient for variable %s has shape %s, but the variable's shape is %s: gradients "
+            "must have their variable's shape" % (variable.name, gradient.shape, variable.shape)
+        )
+
+
+def check_updatable(variable, gradient) -> None:
+    """Reject before any update what TF1 rejects in the middle of its update loop."""
+    if isinstance(variable, tf.Tensor):
+        raise NotImplementedError("Trying to update a Tensor ", variable)
+    if not isinstance(variable, tf.Variable):
+        check_optimizable(variable)
+    if isinstance(gradient, tf.IndexedSlices) and variable.constraint is not None:
+        raise RuntimeError(
+            "Cannot use a constraint function on a sparse variable. (Variable %s has a "
+            "constraint and received an IndexedSlices gradient; drop the constraint or pass a "
+            "dense gradient with tf.convert_to_tensor.)" % variable.name
+        )
+    if legacy_graph.is_ref_variable(variable) and tf.executing_eagerly():
+        raise TypeError("Ref variable %s cannot be updated eagerly" % variable.name)

@@ -1,0 +1,30 @@
+"""The ``tf.compat.v1.train``-shaped namespace: a pure re-export with an explicit ``__all__``.
+
+``tfv1compat.surface`` lists the same names with their coverage; a test keeps the two equal.
+"""
+
+from tfv1compat.optimizers.adadelta import AdadeltaOptimizer
+from tfv1compat.optimizers.adagrad import AdagradOptimizer
+from tfv1compat.optimizers.adagrad_da import AdagradDAOptimizer
+from tfv1compat.optimizers.adam import AdamOptimizer
+from tfv1compat.optimizers.base import Optimizer
+from tfv1compat.optimizers.ftrl import FtrlOptimizer
+from tfv1compat.optimizers.gradient_descent import GradientDescentOptimizer
+from tfv1compat.optimizers.momentum import MomentumOptimizer
+from tfv1compat.optimizers.proximal_adagrad import ProximalAdagradOptimizer
+from tfv1compat.optimizers.proximal_gradient_descent import ProximalGradientDescentOptimizer
+from tfv1compat.optimizers.rmsprop import RMSPropOptimizer
+
+__all__ = [
+    "AdadeltaOptimizer",
+    "AdagradDAOptimizer",
+    "AdagradOptimizer",
+    "AdamOptimizer",
+    "FtrlOptimizer",
+    "GradientDescentOptimizer",
+    "MomentumOptimizer",
+    "Optimizer",
+    "ProximalAdagradOptimizer",
+    "ProximalGradientDescentOptimizer",
+    "RMSPropOptimizer",
+]
