@@ -1,0 +1,37 @@
+"""Test configuration: run against the installed package, quiet TF, isolate eager state."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The tests exercise the installed package (`pip install .`), not the source tree: when an
+# installed copy is importable without the repository root, drop the root from sys.path, so a
+# packaging mistake (a subpackage left out of the wheel) fails here too. With an editable or
+# development install the source tree *is* the installed package, and the root stays.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TESTS = os.path.dirname(os.path.abspath(__file__))
+_without_root = [p for p in sys.path if os.path.abspath(p or os.curdir) != _ROOT]
+if importlib.machinery.PathFinder.find_spec("tfv1compat", _without_root) is not None:
+    sys.path[:] = _without_root
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clean_eager_collections():
+    """Eager mode keeps TF1 collections (GLOBAL_STEP, ...) in one global graph: reset them."""
+    graph = tf.compat.v1.get_default_graph()
+    saved = {key: list(graph.get_collection(key)) for key in graph.get_all_collection_keys()}
+    yield
+    for key in graph.get_all_collection_keys():
+        graph.clear_collection(key)
+    for key, values in saved.items():
+        for value in values:
+            graph.add_to_collection(key, value)

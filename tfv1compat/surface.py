@@ -1,0 +1,44 @@
+"""The compatibility surface as data: every ``tf.compat.v1.train`` name tfv1compat provides.
+
+One row per name: where it lives and how completely it matches TF1. ``tfv1compat.train``
+re-exports exactly these names (a test keeps them equal); ``install()`` and the migration
+scanner read this table too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Name:
+    """One name of ``tf.compat.v1.train`` that tfv1compat implements."""
+
+    name: str
+    module: str
+    coverage: str = "full"  # "full", or "partial" with a caveat
+    caveat: str = ""
+
+
+_OPTIMIZERS = "tfv1compat.optimizers."
+
+TRAIN: tuple[Name, ...] = (
+    Name(
+        "Optimizer",
+        _OPTIMIZERS + "base",
+        coverage="partial",
+        caveat="apply_gradients inside a tf.distribute replica context is not implemented yet",
+    ),
+    Name("GradientDescentOptimizer", _OPTIMIZERS + "gradient_descent"),
+    Name("MomentumOptimizer", _OPTIMIZERS + "momentum"),
+    Name("AdagradOptimizer", _OPTIMIZERS + "adagrad"),
+    Name("AdagradDAOptimizer", _OPTIMIZERS + "adagrad_da"),
+    Name("AdadeltaOptimizer", _OPTIMIZERS + "adadelta"),
+    Name("AdamOptimizer", _OPTIMIZERS + "adam"),
+    Name("FtrlOptimizer", _OPTIMIZERS + "ftrl"),
+    Name("ProximalGradientDescentOptimizer", _OPTIMIZERS + "proximal_gradient_descent"),
+    Name("ProximalAdagradOptimizer", _OPTIMIZERS + "proximal_adagrad"),
+    Name("RMSPropOptimizer", _OPTIMIZERS + "rmsprop"),
+)
+
+TRAIN_BY_NAME = {entry.name: entry for entry in TRAIN}
