@@ -39,6 +39,31 @@ TRAIN: tuple[Name, ...] = (
     Name("ProximalGradientDescentOptimizer", _OPTIMIZERS + "proximal_gradient_descent"),
     Name("ProximalAdagradOptimizer", _OPTIMIZERS + "proximal_adagrad"),
     Name("RMSPropOptimizer", _OPTIMIZERS + "rmsprop"),
+    *(
+        Name(name, "tfv1compat.global_step")
+        for name in (
+            "get_global_step",
+            "create_global_step",
+            "get_or_create_global_step",
+            "assert_global_step",
+            "global_step",
+        )
+    ),
+    *(
+        Name(name, "tfv1compat.schedules")
+        for name in (
+            "exponential_decay",
+            "piecewise_constant",
+            "piecewise_constant_decay",
+            "polynomial_decay",
+            "natural_exp_decay",
+            "inverse_time_decay",
+            "cosine_decay",
+            "cosine_decay_restarts",
+            "linear_cosine_decay",
+            "noisy_linear_cosine_decay",
+        )
+    ),
 )
 
 TRAIN_BY_NAME = {entry.name: entry for entry in TRAIN}

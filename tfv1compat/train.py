@@ -3,6 +3,13 @@
 ``tfv1compat.surface`` lists the same names with their coverage; a test keeps the two equal.
 """
 
+from tfv1compat.global_step import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
 from tfv1compat.optimizers.adadelta import AdadeltaOptimizer
 from tfv1compat.optimizers.adagrad import AdagradOptimizer
 from tfv1compat.optimizers.adagrad_da import AdagradDAOptimizer
@@ -14,6 +21,18 @@ from tfv1compat.optimizers.momentum import MomentumOptimizer
 from tfv1compat.optimizers.proximal_adagrad import ProximalAdagradOptimizer
 from tfv1compat.optimizers.proximal_gradient_descent import ProximalGradientDescentOptimizer
 from tfv1compat.optimizers.rmsprop import RMSPropOptimizer
+from tfv1compat.schedules import (
+    cosine_decay,
+    cosine_decay_restarts,
+    exponential_decay,
+    inverse_time_decay,
+    linear_cosine_decay,
+    natural_exp_decay,
+    noisy_linear_cosine_decay,
+    piecewise_constant,
+    piecewise_constant_decay,
+    polynomial_decay,
+)
 
 __all__ = [
     "AdadeltaOptimizer",
@@ -27,4 +46,19 @@ __all__ = [
     "ProximalAdagradOptimizer",
     "ProximalGradientDescentOptimizer",
     "RMSPropOptimizer",
+    "assert_global_step",
+    "cosine_decay",
+    "cosine_decay_restarts",
+    "create_global_step",
+    "exponential_decay",
+    "get_global_step",
+    "get_or_create_global_step",
+    "global_step",
+    "inverse_time_decay",
+    "linear_cosine_decay",
+    "natural_exp_decay",
+    "noisy_linear_cosine_decay",
+    "piecewise_constant",
+    "piecewise_constant_decay",
+    "polynomial_decay",
 ]
