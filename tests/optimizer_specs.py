@@ -105,6 +105,8 @@ SPECS: tuple[OptimizerSpec, ...] = (
         slot_names=("gradient_accumulator", "gradient_squared_accumulator"),
         callable_hyperparameters=False,
         needs_global_step=True,
+        # TF registers no float16 CPU kernel for (Sparse)ApplyAdagradDA.
+        dtypes=(tf.float32, tf.float64),
         constructor_errors=(
             (
                 {"initial_gradient_squared_accumulator_value": 0.0},
@@ -183,6 +185,8 @@ SPECS: tuple[OptimizerSpec, ...] = (
         slot_names=(),
         callable_hyperparameters=False,
         dense_casts_hyperparameters=False,
+        # TF registers no float16 CPU kernel for its (Sparse)ApplyProximal* kernels.
+        dtypes=(tf.float32, tf.float64),
     ),
     OptimizerSpec(
         name="ProximalAdagradOptimizer",
@@ -197,6 +201,8 @@ SPECS: tuple[OptimizerSpec, ...] = (
         slot_names=("accumulator",),
         callable_hyperparameters=False,
         dense_casts_hyperparameters=False,
+        # TF registers no float16 CPU kernel for its (Sparse)ApplyProximal* kernels.
+        dtypes=(tf.float32, tf.float64),
         constructor_errors=(
             (
                 {"initial_accumulator_value": -1},

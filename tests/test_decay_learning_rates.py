@@ -163,7 +163,11 @@ def test_noisy_decay_drives_every_optimizer(spec):
     with tf.Graph().as_default():
         step = tf.compat.v1.Variable(0, dtype=tf.int64, name="global_step", trainable=False)
         var = tf.compat.v1.Variable(np.ones((3, 2), np.float32))
-        lr = ours.noisy_linear_cosine_decay(spec.learning_rate, step, decay_steps=10)
+        # A small noise variance keeps the rate positive (ProximalAdagrad rejects lr <= 0; the
+        # default variance 1.0 can draw a negative rate, in TF1 too).
+        lr = ours.noisy_linear_cosine_decay(
+            spec.learning_rate, step, decay_steps=10, initial_variance=1e-4
+        )
         assert lr.dtype == tf.float32
         train = _build(ours, spec, lr, step).apply_gradients(
             [(tf.constant(_grads(0)), var)], global_step=step

@@ -44,8 +44,12 @@ def trainable_variables() -> list:
 
 
 def is_ref_variable(variable) -> bool:
-    """True for a legacy ref variable (``VariableV2``), as created under disable_v2_behavior()."""
-    return isinstance(variable, tf.Variable) and not hasattr(variable, "handle")
+    """True for a legacy ref variable (``VariableV2``), as created under disable_v2_behavior().
+
+    Told apart by its ref dtype (``float32_ref``): probing ``.handle`` instead would raise
+    ``ValueError`` for distributed variables outside a replica or update context.
+    """
+    return isinstance(variable, tf.Variable) and variable.dtype != variable.dtype.base_dtype
 
 
 def create_variable(initial_value, name: str, trainable: bool, use_resource: bool) -> tf.Variable:
@@ -156,3 +160,56 @@ def initialized_value_or_initial_value(variable) -> tf.Tensor:
     return tf.cond(
         _v1.is_variable_initialized(variable), variable.read_value, lambda: variable.initial_value
     )
+
+
+# --- checkpoint interop ---
+
+
+def variables_by_name(graph: tf.Graph) -> dict[str, list]:
+    """The global and local variables of ``graph``, keyed by op name (``scope/w``).
+
+    TF1's ``init_from_checkpoint`` resolves names through the graph's variable store, which
+    holds the variables made by ``get_variable``; TF2 exposes no store, so the graph's variable
+    collections stand in for it (they also hold variables made with ``tf.Variable``).
+    """
+    by_name: dict[str, list] = {}
+    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+        for variable in graph.get_collection(key):
+            entries = by_name.setdefault(variable.op.name, [])
+            if not any(entry is variable for entry in entries):
+                entries.append(variable)
+    return by_name
+
+
+def save_slice_info(variable) -> tuple[str, str, list] | None:
+    """``(full_name, slice spec, full_shape)`` of a partition of a partitioned variable."""
+    info = getattr(variable, "_save_slice_info", None)
+    if info is None:
+        return None
+    return info.full_name, info.spec, list(info.full_shape)
+
+
+def set_checkpoint_initializer(variable, value: tf.Tensor) -> None:
+    """Make ``variable``'s initializer assign ``value`` (a tensor read from a checkpoint).
+
+    What TF1's ``init_from_checkpoint`` does in graphs: ``global_variables_initializer()`` (or
+    ``variable.initializer``) then loads the checkpoint, and ``initial_value`` is that tensor.
+    TF has no public setter for a variable's initializer, hence the private attributes.
+    """
+    value.set_shape(variable.shape)
+    if is_ref_variable(variable):
+        initializer = _v1.assign(variable, value).op
+    else:
+        initializer = variable.assign(value, read_value=False)
+    variable._initializer_op = initializer
+    variable._initial_value = value
+
+
+def run_in_throwaway_session(build) -> None:
+    """Build ops with ``build()`` in a fresh private graph and run them one by one in a
+    throwaway Session: a check that must execute while a legacy graph is being built."""
+    with tf.Graph().as_default() as graph:
+        fetches = build()
+    with _v1.Session(graph=graph) as session:
+        for fetch in fetches:
+            session.run(fetch)

@@ -23,12 +23,7 @@ class Name:
 _OPTIMIZERS = "tfv1compat.optimizers."
 
 TRAIN: tuple[Name, ...] = (
-    Name(
-        "Optimizer",
-        _OPTIMIZERS + "base",
-        coverage="partial",
-        caveat="apply_gradients inside a tf.distribute replica context is not implemented yet",
-    ),
+    Name("Optimizer", _OPTIMIZERS + "base"),
     Name("GradientDescentOptimizer", _OPTIMIZERS + "gradient_descent"),
     Name("MomentumOptimizer", _OPTIMIZERS + "momentum"),
     Name("AdagradOptimizer", _OPTIMIZERS + "adagrad"),

@@ -110,7 +110,12 @@ class AdamOptimizer(base.Optimizer):
         return self._apply_sparse_shared(grad, var, indices, self._resource_scatter_add)
 
     def _resource_scatter_add(self, x, i, v):
-        return kernels.scatter_add(x, i, v)
+        if base.legacy_graph.is_ref_variable(x):
+            # TF1's ref path (``_apply_sparse``) uses ScatterAdd's ref output directly.
+            return kernels.scatter_add(x, i, v, use_locking=self._use_locking)
+        # TF1 reads the slot once after the scatter; every later use shares that read.
+        with tf.control_dependencies([kernels.scatter_add(x, i, v)]):
+            return x.value()
 
     def _apply_sparse_shared(self, grad, var, indices, scatter_add):
         # TF1 has no fused sparse Adam kernel; this is its composite, op for op.

@@ -41,12 +41,15 @@ def _executing_eagerly_outside_functions() -> bool:
 
 def _is_eager_variable(variable) -> bool:
     """True for a resource variable created eagerly (also when captured by a tf.function)."""
-    return hasattr(variable, "handle") and not tf.is_symbolic_tensor(variable.handle)
-
-
-def _var_key(variable):
-    """Slots are keyed by the variable object (a Keras 3 variable by the tf.Variable it wraps)."""
-    return validation.unwrap_variable(variable).ref()
+    if legacy_graph.is_ref_variable(variable):
+        return False
+    try:
+        handle = variable.handle
+    except ValueError:
+        # A distributed variable outside a replica or update context has no single handle;
+        # it is eager exactly when the outermost context is.
+        return _executing_eagerly_outside_functions()
+    return not tf.is_symbolic_tensor(handle)
 
 
 class Optimizer(Trackable):
@@ -89,6 +92,8 @@ class Optimizer(Trackable):
         self._non_slot_dict = {}
         # slot name -> {variable key: [checkpoint positions]}, applied when the slot is created
         self._deferred_slot_restorations = {}
+        # per-replica component ref -> (distributed container, replica index, strategy)
+        self._distributed_components = {}
 
     def get_name(self):
         return self._name
@@ -218,13 +223,22 @@ class Optimizer(Trackable):
                     "Use `_distributed_apply()` instead of `apply_gradients()` in a "
                     "cross-replica context. (Call apply_gradients inside strategy.run.)"
                 )
-            raise NotImplementedError(
-                "apply_gradients inside a tf.distribute replica context is not implemented yet "
-                "(tracked by the tf.distribute issue); pass skip_gradients_aggregation=True and "
-                "reduce gradients yourself meanwhile"
+            # As TF1: drop None gradients, then merge into cross-replica context, where the
+            # gradients are summed over replicas (TF1 never averages outside Estimator).
+            filtered = []
+            for g, v in grads_and_vars:
+                if g is not None:
+                    g = validation.convert_gradient(g)
+                    v = validation.unwrap_variable(v)
+                    validation.check_updatable(v, g)
+                    validation.check_gradient_matches_variable(g, v)
+                    filtered.append((g, v))
+            return tf.distribute.get_replica_context().merge_call(
+                self._distributed_apply, args=(filtered, global_step, name)
             )
 
-        grads_and_vars = tuple(grads_and_vars)  # Make sure repeat iteration works.
+        # A tuple, so that repeat iteration works.
+        grads_and_vars = validation.grads_and_vars_pairs(grads_and_vars)
         if not grads_and_vars:
             raise ValueError(
                 "No variables provided. (grads_and_vars is empty; pass (gradient, variable) "
@@ -239,7 +253,9 @@ class Optimizer(Trackable):
         var_list = [v for g, v in converted if g is not None]
         if not var_list:
             raise ValueError(
-                "No gradients provided for any variable: %s." % ([str(v) for _, v in converted],)
+                "No gradients provided for any variable: %s. (Every gradient is None; at least "
+                "one (gradient, variable) pair needs a gradient.)"
+                % ([str(v) for _, v in converted],)
             )
         for g, v in converted:
             if g is not None:
@@ -271,6 +287,70 @@ class Optimizer(Trackable):
             legacy_graph.add_to_collection_once(legacy_graph.GraphKeys.TRAIN_OP, apply_updates)
             return apply_updates
 
+    def _var_key(self, variable):
+        """Slots are keyed by the variable object (a Keras 3 variable by its tf.Variable).
+
+        A per-replica component of a distributed variable is keyed by its container, as TF1's
+        ``_var_key`` does through the private ``_distributed_container``: TF exports no way from
+        a component to its container, so ``_distributed_apply`` records the components.
+        """
+        primary = validation.unwrap_variable(variable)
+        found = self._distributed_components.get(primary.ref())
+        return (found[0] if found is not None else primary).ref()
+
+    def _distributed_apply(self, distribution, grads_and_vars, global_step=None, name=None):
+        """TF1's cross-replica apply: sum over replicas, then update every replica's copy.
+
+        Called through ``merge_call`` by ``apply_gradients`` in a replica context. Slots are
+        created in cross-replica context (so they are mirrored like their variables), the
+        update of each variable runs on each of its devices through ``extended.update``, and
+        ``_finish`` runs once per non-slot device.
+        """
+        reduced_grads = distribution.extended.batch_reduce_to(
+            tf.distribute.ReduceOp.SUM, grads_and_vars
+        )
+        var_list = [v for _, v in grads_and_vars]
+        for v in var_list:
+            for index, component in enumerate(distribution.experimental_local_results(v)):
+                if component is not v:
+                    self._distributed_components[component.ref()] = (v, index, distribution)
+        grads_and_vars = zip(reduced_grads, var_list)
+        with tf.init_scope():
+            self._create_slots(var_list)
+
+        def update(v, g):
+            g = validation.convert_gradient(g)
+            var_scope = v.name.split(":")[0] if _is_eager_variable(v) else v.op.name
+            with tf.name_scope("update_" + var_scope):
+                return self._update_one(g, v)
+
+        with tf.name_scope(name or self._name) as scope:
+            self._prepare()
+            update_ops = [
+                op
+                for grad, var in grads_and_vars
+                for op in distribution.extended.update(var, update, args=(grad,), group=False)
+            ]
+
+            def finish(self, update_ops):
+                return self._finish(update_ops, "update")
+
+            non_slot_devices = distribution.extended.non_slot_devices(var_list)
+            finish_updates = distribution.extended.update_non_slot(
+                non_slot_devices, finish, args=(self, update_ops), group=False
+            )
+            if global_step is None:
+                apply_updates = distribution.group(finish_updates, name=scope)
+            else:
+                with tf.control_dependencies(finish_updates):
+                    apply_updates = distribution.extended.update(global_step, _assign_add_one)
+            if tf.executing_eagerly():
+                return None
+            if isinstance(apply_updates, tf.Tensor):
+                apply_updates = apply_updates.op
+            legacy_graph.add_to_collection_once(legacy_graph.GraphKeys.TRAIN_OP, apply_updates)
+            return apply_updates
+
     def _update_one(self, grad, var):
         """TF1's per-variable "processor": the right hook, then the variable's constraint."""
         ref = legacy_graph.is_ref_variable(var)
@@ -285,11 +365,20 @@ class Optimizer(Trackable):
         return update_op
 
     def get_slot(self, var, name):
-        """The slot variable ``name`` created for ``var``, or ``None``."""
+        """The slot variable ``name`` created for ``var``, or ``None``.
+
+        For a per-replica component of a distributed variable, the slot's component on the
+        same replica (TF1 returns the slot's copy on the current device).
+        """
         named_slots = self._slots.get(name, None)
         if not named_slots:
             return None
-        return named_slots.get(_var_key(var), None)
+        slot = named_slots.get(self._var_key(var), None)
+        found = self._distributed_components.get(validation.unwrap_variable(var).ref())
+        if slot is not None and found is not None:
+            _, index, distribution = found
+            slot = distribution.experimental_local_results(slot)[index]
+        return slot
 
     def get_slot_names(self):
         """The names of the slots this optimizer created, sorted."""
@@ -413,7 +502,7 @@ class Optimizer(Trackable):
 
     def _make_slot(self, var, slot_name, create):
         named_slots = self._slot_dict(slot_name)
-        key = _var_key(var)
+        key = self._var_key(var)
         if key not in named_slots:
             slot_variable = create(validation.unwrap_variable(var))
             self._restore_slot_variable(
@@ -481,7 +570,9 @@ class Optimizer(Trackable):
 
     def _restore_slot_variable(self, slot_name, variable, slot_variable):
         """Apply checkpoint values that were waiting for this slot to be created."""
-        deferred = self._deferred_slot_restorations.get(slot_name, {}).pop(_var_key(variable), [])
+        deferred = self._deferred_slot_restorations.get(slot_name, {}).pop(
+            self._var_key(variable), []
+        )
         deferred.sort(key=lambda position: position.restore_uid, reverse=True)
         for checkpoint_position in deferred:
             checkpoint_position.restore(slot_variable)
@@ -489,7 +580,7 @@ class Optimizer(Trackable):
     def _create_or_restore_slot_variable(self, slot_variable_position, slot_name, variable):
         """Called by ``tf.train.Checkpoint`` for each saved slot of ``variable``."""
         named_slots = self._slot_dict(slot_name)
-        variable_key = _var_key(variable)
+        variable_key = self._var_key(variable)
         slot_variable = named_slots.get(variable_key, None)
         if (
             slot_variable is None
@@ -517,9 +608,17 @@ class Optimizer(Trackable):
             ).append(slot_variable_position)
 
 
+def _assign_add_one(variable):
+    """One replica's ``global_step += 1``. TF1 passes ``name=<scope>`` here, but its ops come
+    out with default names (``<scope>/update_0_2/AssignAddVariableOp``), and one exact name
+    per replica would collide; so no name, as observed."""
+    return variable.assign_add(tf.constant(1, dtype=variable.dtype.base_dtype))
+
+
 def _increment(global_step, name):
     """``global_step += 1`` as TF1 builds it: one op named after the apply scope."""
-    one = tf.constant(1, dtype=global_step.dtype.base_dtype)
     if legacy_graph.is_ref_variable(global_step):
-        return tf.raw_ops.AssignAdd(ref=global_step, value=one, name=name)
+        # TF1's state_ops.assign_add(global_step, 1): the op converts 1 itself (Const "value").
+        return tf.raw_ops.AssignAdd(ref=global_step, value=1, name=name)
+    one = tf.constant(1, dtype=global_step.dtype.base_dtype)
     return tf.raw_ops.AssignAddVariableOp(resource=global_step.handle, value=one, name=name)

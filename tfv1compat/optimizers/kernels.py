@@ -47,9 +47,18 @@ def training_op(kernel: str, *, use_locking: bool, **inputs):
     return getattr(tf.raw_ops, "Resource" + kernel)(use_locking=use_locking, **resource_inputs)
 
 
-def scatter_add(variable, indices, updates):
-    """``variable[indices] += updates`` (duplicates summed); returns the updated value."""
-    return variable.scatter_add(tf.IndexedSlices(updates, indices))
+def scatter_add(variable, indices, updates, use_locking=False):
+    """``variable[indices] += updates`` (duplicates summed), built as TF1 builds it.
+
+    Returns the ``ResourceScatterAdd`` op for a resource variable (TF1's
+    ``resource_scatter_add``: no read of the whole variable afterwards) and the updated ref for a
+    ref variable (TF1's ``state_ops.scatter_add``).
+    """
+    if legacy_graph.is_ref_variable(variable):
+        return tf.raw_ops.ScatterAdd(
+            ref=variable, indices=indices, updates=updates, use_locking=use_locking
+        )
+    return tf.raw_ops.ResourceScatterAdd(resource=variable.handle, indices=indices, updates=updates)
 
 
 def dedupe_sparse_gradient(values, indices):

@@ -82,11 +82,39 @@ def check_optimizable(variable) -> None:
     raise NotImplementedError("Trying to optimize unsupported type ", variable)
 
 
+def grads_and_vars_pairs(grads_and_vars) -> tuple:
+    """``tuple(grads_and_vars)``, with TF1's error types for a malformed argument, explained.
+
+    TF1 fails inside ``tuple()`` (``TypeError``, e.g. for ``None``) or when unpacking an entry
+    (``ValueError`` for a triple, ``TypeError`` for a non-iterable); we raise the same types
+    and say what was expected.
+    """
+    try:
+        pairs = tuple(grads_and_vars)
+    except TypeError as error:
+        raise TypeError(
+            "grads_and_vars must be an iterable of (gradient, variable) pairs, got %r (%s)"
+            % (grads_and_vars, error)
+        ) from None
+    for pair in pairs:
+        try:
+            _, _ = pair
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                "grads_and_vars must hold (gradient, variable) pairs, got %r (%s)" % (pair, error)
+            ) from None
+    return pairs
+
+
 def convert_gradient(gradient):
     """TF1's gradient conversion: a ``Tensor`` or ``IndexedSlices``, or TF1's ``TypeError``."""
     if isinstance(gradient, tf.IndexedSlices):
         return gradient
-    if isinstance(gradient, tf.__internal__.CompositeTensor):
+    # A tf.Variable is a CompositeTensor in TF2, but TF1 converts it to its value (tensorpack's
+    # AccumGradOptimizer applies its accumulator slots as gradients).
+    if isinstance(gradient, tf.__internal__.CompositeTensor) and not isinstance(
+        gradient, tf.Variable
+    ):
         raise TypeError(
             "Gradient must be a Tensor, IndexedSlices, or None: %s (got a %s; convert it to a "
             "dense Tensor or IndexedSlices first)" % (gradient, type(gradient).__name__)
@@ -100,11 +128,25 @@ def convert_gradient(gradient):
         ) from None
 
 
+class GradientShapeError(tf.errors.InvalidArgumentError, ValueError):
+    """A gradient whose shape does not fit its variable: both of the types TF1 raises for it.
+
+    TF1 has no early check, so its type depends on where the kernel notices: always
+    ``InvalidArgumentError`` in eager mode; in graphs and ``tf.function`` a build-time
+    ``ValueError`` from the shape functions of a few kernels (ResourceApplyGradientDescent,
+    ResourceApplyProximalAdagrad, ResourceScatterAdd) and a run-time ``InvalidArgumentError``
+    from the others. We check before any update, so the one error is an instance of both and
+    code that catches either TF1 type keeps working. It keeps ``InvalidArgumentError``'s
+    constructor ``(node_def, op, message)``, which autograph needs to re-raise it unchanged.
+    """
+
+
 def check_gradient_matches_variable(gradient, variable) -> None:
     """A gradient must have its variable's dtype and (when both are known) shape.
 
-    TF1 does not check this: a dtype mismatch aborts the process in eager mode and fails in the
-    kernel at run time in graphs, after earlier variables were already updated.
+    TF1 does not check this: a dtype mismatch aborts the process (eager mode, or a graph when
+    run); a wrong shape fails in the kernel, after earlier variables were already updated. A
+    dense gradient for an integer variable is rejected here for the same reason.
     """
     var_dtype = variable.dtype.base_dtype
     if gradient.dtype.base_dtype != var_dtype:
@@ -120,22 +162,44 @@ def check_gradient_matches_variable(gradient, variable) -> None:
             if values_shape.rank != var_shape.rank or not values_shape[1:].is_compatible_with(
                 var_shape[1:]
             ):
-                raise ValueError(
+                raise GradientShapeError(
+                    None,
+                    None,
                     "IndexedSlices gradient for variable %s has values of shape %s, which do not "
                     "match rows of the variable's shape %s"
-                    % (variable.name, values_shape, var_shape)
+                    % (variable.name, values_shape, var_shape),
                 )
-    elif not gradient.shape.is_compatible_with(variable.shape):
-        raise ValueError(
-            "Gradient for variable %s has shape %s, but the variable's shape is %s: gradients "
-            "must have their variable's shape" % (variable.name, gradient.shape, variable.shape)
-        )
+    else:
+        if not gradient.shape.is_compatible_with(variable.shape):
+            raise GradientShapeError(
+                None,
+                None,
+                "Gradient for variable %s has shape %s, but the variable's shape is %s: "
+                "gradients must have their variable's shape"
+                % (variable.name, gradient.shape, variable.shape),
+            )
+        if not (var_dtype.is_floating or var_dtype.is_complex):
+            # TF1 reaches its kernel and fails there ("No OpKernel was registered ... T=DT_INT32",
+            # InvalidArgumentError in every mode; graphs at run time), after it has already
+            # updated the variables listed before this one.
+            raise tf.errors.InvalidArgumentError(
+                None,
+                None,
+                "Cannot apply a dense gradient to variable %s of dtype %s: TF1's training "
+                "kernels have no implementation for it; optimize floating-point variables "
+                "(float16, bfloat16, float32, float64)" % (variable.name, var_dtype.name),
+            )
 
 
 def check_updatable(variable, gradient) -> None:
     """Reject before any update what TF1 rejects in the middle of its update loop."""
     if isinstance(variable, tf.Tensor):
-        raise NotImplementedError("Trying to update a Tensor ", variable)
+        # TF1's two arguments first, then what is allowed.
+        raise NotImplementedError(
+            "Trying to update a Tensor ",
+            variable,
+            "only variables (tf.Variable, Keras variables) can be updated",
+        )
     if not isinstance(variable, tf.Variable):
         check_optimizable(variable)
     if isinstance(gradient, tf.IndexedSlices) and variable.constraint is not None:
