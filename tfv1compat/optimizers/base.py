@@ -226,7 +226,7 @@ class Optimizer(Trackable):
             # As TF1: drop None gradients, then merge into cross-replica context, where the
             # gradients are summed over replicas (TF1 never averages outside Estimator).
             filtered = []
-            for g, v in grads_and_vars:
+            for g, v in validation.grads_and_vars_pairs(grads_and_vars):
                 if g is not None:
                     g = validation.convert_gradient(g)
                     v = validation.unwrap_variable(v)
