@@ -10,6 +10,7 @@ here and nowhere else. Nothing in this module reaches ``tf.compat.v1.train``.
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import tensorflow as tf
 
@@ -43,13 +44,20 @@ def trainable_variables() -> list:
     return _v1.trainable_variables() + _v1.get_collection(GraphKeys.TRAINABLE_RESOURCE_VARIABLES)
 
 
+@functools.lru_cache(maxsize=None)
+def _ref_variable_type() -> type:
+    """TF's ref-variable class, which has no public name: the type of a throwaway one."""
+    with tf.Graph().as_default():
+        return type(_v1.Variable(0.0, use_resource=False))
+
+
 def is_ref_variable(variable) -> bool:
     """True for a legacy ref variable (``VariableV2``), as created under disable_v2_behavior().
 
-    Told apart by its ref dtype (``float32_ref``): probing ``.handle`` instead would raise
-    ``ValueError`` for distributed variables outside a replica or update context.
+    An ``isinstance`` check: cheap on the eager hot path, and unlike probing ``.handle`` it
+    does not raise for distributed variables outside a replica or update context.
     """
-    return isinstance(variable, tf.Variable) and variable.dtype != variable.dtype.base_dtype
+    return isinstance(variable, _ref_variable_type())
 
 
 def create_variable(initial_value, name: str, trainable: bool, use_resource: bool) -> tf.Variable:
@@ -151,7 +159,13 @@ def create_global_step_variable(graph: tf.Graph) -> tf.Variable:
 
 
 def colocate_with(op_or_variable):
-    """TF1's ``ops.colocate_with``: place what follows with ``op_or_variable`` (a no-op on one device)."""
+    """TF1's ``ops.colocate_with``: place what follows with ``op_or_variable``.
+
+    When executing eagerly TF1's colocation amounts to ``tf.device(<its device>)``; we say so
+    directly, which also skips TF's deprecated wrapper (and its warning) on the hot path.
+    """
+    if tf.executing_eagerly():
+        return tf.device(op_or_variable.device)
     return _v1.colocate_with(op_or_variable)
 
 
@@ -166,12 +180,17 @@ def initialized_value_or_initial_value(variable) -> tf.Tensor:
 
 
 def variables_by_name(graph: tf.Graph) -> dict[str, list]:
-    """The global and local variables of ``graph``, keyed by op name (``scope/w``).
+    """What TF1's ``init_from_checkpoint`` can find by name in ``graph``: its variable store.
 
-    TF1's ``init_from_checkpoint`` resolves names through the graph's variable store, which
-    holds the variables made by ``get_variable``; TF2 exposes no store, so the graph's variable
-    collections stand in for it (they also hold variables made with ``tf.Variable``).
+    The store holds the variables made by ``get_variable`` (model variables, slots, partitions
+    as ``x/part_0``), not those made with ``tf.Variable`` (e.g. Adam's ``beta1_power``), so
+    ``{'/': '/'}`` covers exactly what it covers in TF1. TF has no public accessor for the
+    store (a private attribute of the object in collection ``("__variable_store",)``); if it
+    is unreachable, the global and local variable collections stand in for it.
     """
+    stores = graph.get_collection(("__variable_store",))
+    if stores and isinstance(getattr(stores[0], "_vars", None), dict):
+        return {name: [variable] for name, variable in stores[0]._vars.items()}
     by_name: dict[str, list] = {}
     for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
         for variable in graph.get_collection(key):
@@ -213,3 +232,21 @@ def run_in_throwaway_session(build) -> None:
     with _v1.Session(graph=graph) as session:
         for fetch in fetches:
             session.run(fetch)
+
+
+# --- loss-scale / sync-replicas interop ---
+
+
+def is_v1_loss_scale(value) -> bool:
+    """True for TF1's own ``tf.compat.v1.mixed_precision.LossScale`` objects.
+
+    Legacy code builds them directly (``tf.compat.v1.mixed_precision.DynamicLossScale(...)``)
+    and passes them to the loss-scale optimizer; they already have TF1's ``__call__`` and
+    ``update(grads)``, so tfv1compat's optimizer accepts and drives them unchanged.
+    """
+    return isinstance(value, _v1.mixed_precision.LossScale)
+
+
+def is_v1_dynamic_loss_scale(value) -> bool:
+    """True for TF1's ``tf.compat.v1.mixed_precision.DynamicLossScale``."""
+    return isinstance(value, _v1.mixed_precision.DynamicLossScale)

@@ -110,6 +110,8 @@ def convert_gradient(gradient):
     """TF1's gradient conversion: a ``Tensor`` or ``IndexedSlices``, or TF1's ``TypeError``."""
     if isinstance(gradient, tf.IndexedSlices):
         return gradient
+    if isinstance(gradient, tf.Tensor) and tf.executing_eagerly():
+        return gradient  # the common case, kept cheap: eager apply runs this per variable
     # A tf.Variable is a CompositeTensor in TF2, but TF1 converts it to its value (tensorpack's
     # AccumGradOptimizer applies its accumulator slots as gradients).
     if isinstance(gradient, tf.__internal__.CompositeTensor) and not isinstance(
