@@ -44,7 +44,7 @@ def trainable_variables() -> list:
     return _v1.trainable_variables() + _v1.get_collection(GraphKeys.TRAINABLE_RESOURCE_VARIABLES)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ref_variable_type() -> type:
     """TF's ref-variable class, which has no public name: the type of a throwaway one."""
     with tf.Graph().as_default():

@@ -18,6 +18,9 @@ class Name:
     module: str
     coverage: str = "full"  # "full", or "partial" with a caveat
     caveat: str = ""
+    # Whether install() may also put it on TF2's ``tf.train``. False where TF2 has its own,
+    # different object under the same name (``tf.train.Checkpoint``: TF2's root-object API).
+    on_tf2_train: bool = True
 
 
 _OPTIMIZERS = "tfv1compat.optimizers."
@@ -42,6 +45,18 @@ TRAIN: tuple[Name, ...] = (
             "get_or_create_global_step",
             "assert_global_step",
             "global_step",
+        )
+    ),
+    Name("Checkpoint", "tfv1compat.checkpoint", on_tf2_train=False),
+    *(
+        Name(name, "tfv1compat.checkpoint")
+        for name in (
+            "init_from_checkpoint",
+            "list_variables",
+            "load_variable",
+            "load_checkpoint",
+            "latest_checkpoint",
+            "checkpoint_exists",
         )
     ),
     *(

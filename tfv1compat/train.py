@@ -3,6 +3,15 @@
 ``tfv1compat.surface`` lists the same names with their coverage; a test keeps the two equal.
 """
 
+from tfv1compat.checkpoint import (
+    Checkpoint,
+    checkpoint_exists,
+    init_from_checkpoint,
+    latest_checkpoint,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+)
 from tfv1compat.global_step import (
     assert_global_step,
     create_global_step,
@@ -36,6 +45,7 @@ from tfv1compat.schedules import (
 
 __all__ = [
     "AdadeltaOptimizer",
+    "Checkpoint",
     "AdagradDAOptimizer",
     "AdagradOptimizer",
     "AdamOptimizer",
@@ -47,6 +57,7 @@ __all__ = [
     "ProximalGradientDescentOptimizer",
     "RMSPropOptimizer",
     "assert_global_step",
+    "checkpoint_exists",
     "cosine_decay",
     "cosine_decay_restarts",
     "create_global_step",
@@ -54,8 +65,13 @@ __all__ = [
     "get_global_step",
     "get_or_create_global_step",
     "global_step",
+    "init_from_checkpoint",
     "inverse_time_decay",
+    "latest_checkpoint",
     "linear_cosine_decay",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
     "natural_exp_decay",
     "noisy_linear_cosine_decay",
     "piecewise_constant",
