@@ -37,6 +37,17 @@ TRAIN: tuple[Name, ...] = (
     Name("ProximalGradientDescentOptimizer", _OPTIMIZERS + "proximal_gradient_descent"),
     Name("ProximalAdagradOptimizer", _OPTIMIZERS + "proximal_adagrad"),
     Name("RMSPropOptimizer", _OPTIMIZERS + "rmsprop"),
+    Name(
+        "SyncReplicasOptimizer",
+        _OPTIMIZERS + "sync_replicas",
+        coverage="partial",
+        caveat="TF2 semantics: the mean of the tf.distribute replicas' gradients, applied once "
+        "per step; no parameter-server accumulators, token queue, staleness check or backup "
+        "workers",
+    ),
+    # A namespace row: tf.compat.v1.train.experimental (TF1's loss scaling). TF2's own
+    # tf.train.experimental is a different module, so install() leaves it alone.
+    Name("experimental", "tfv1compat.train_experimental", on_tf2_train=False),
     *(
         Name(name, "tfv1compat.global_step")
         for name in (

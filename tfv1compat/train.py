@@ -3,6 +3,7 @@
 ``tfv1compat.surface`` lists the same names with their coverage; a test keeps the two equal.
 """
 
+from tfv1compat import train_experimental as experimental
 from tfv1compat.checkpoint import (
     Checkpoint,
     checkpoint_exists,
@@ -30,6 +31,7 @@ from tfv1compat.optimizers.momentum import MomentumOptimizer
 from tfv1compat.optimizers.proximal_adagrad import ProximalAdagradOptimizer
 from tfv1compat.optimizers.proximal_gradient_descent import ProximalGradientDescentOptimizer
 from tfv1compat.optimizers.rmsprop import RMSPropOptimizer
+from tfv1compat.optimizers.sync_replicas import SyncReplicasOptimizer
 from tfv1compat.schedules import (
     cosine_decay,
     cosine_decay_restarts,
@@ -56,11 +58,13 @@ __all__ = [
     "ProximalAdagradOptimizer",
     "ProximalGradientDescentOptimizer",
     "RMSPropOptimizer",
+    "SyncReplicasOptimizer",
     "assert_global_step",
     "checkpoint_exists",
     "cosine_decay",
     "cosine_decay_restarts",
     "create_global_step",
+    "experimental",
     "exponential_decay",
     "get_global_step",
     "get_or_create_global_step",
