@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import tensorflow as tf
 
 from tfv1compat import legacy_graph
@@ -228,10 +229,15 @@ class Optimizer(Trackable):
             filtered = []
             for g, v in validation.grads_and_vars_pairs(grads_and_vars):
                 if g is not None:
-                    g = validation.convert_gradient(g)
                     v = validation.unwrap_variable(v)
-                    validation.check_updatable(v, g)
-                    validation.check_gradient_matches_variable(g, v)
+                    # TF1 merges the raw gradients; the strategy's reduction then rejects a
+                    # list, a Python number, a SparseTensor... with its own error
+                    # (AttributeError for MirroredStrategy). Hand those over untouched, so the
+                    # error type is TF1's; check only what TF1's merge accepts.
+                    if isinstance(g, (tf.Tensor, tf.IndexedSlices, tf.Variable, np.ndarray)):
+                        g = validation.convert_gradient(g)
+                        validation.check_updatable(v, g)
+                        validation.check_gradient_matches_variable(g, v)
                     filtered.append((g, v))
             return tf.distribute.get_replica_context().merge_call(
                 self._distributed_apply, args=(filtered, global_step, name)
