@@ -27,7 +27,12 @@ from tfv1compat import train as ours
 TF1 = tf.compat.v1.train
 MODULES = (ours, TF1)
 # The optimizer classes of the public namespace (its functions are tested elsewhere).
-CLASSES = [name for name in ours.__all__ if inspect.isclass(getattr(ours, name))]
+# The optimizer classes of the namespace (it also exports Checkpoint, schedules, ...).
+CLASSES = [
+    name
+    for name in ours.__all__
+    if inspect.isclass(getattr(ours, name)) and issubclass(getattr(ours, name), ours.Optimizer)
+]
 GraphKeys = tf.compat.v1.GraphKeys
 
 # Every TF1 hook that subclasses override (reference section 1 and STYLE.md).
