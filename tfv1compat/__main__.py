@@ -55,6 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
             "TF's native log lines then reach stderr unfiltered"
         ),
     )
+    from tfv1compat import convert, runner, scan  # none of them imports TensorFlow
+
+    for name, module, help_text in (
+        (
+            "run",
+            runner,
+            "run an unmodified TF1 script on tfv1compat (as `python SCRIPT ARGS` would)",
+        ),
+        (
+            "scan",
+            scan,
+            "report a codebase's uses of TF1's tf.train and whether tfv1compat covers them",
+        ),
+        (
+            "convert-checkpoint",
+            convert,
+            "write a Keras 3 optimizer checkpoint from a TF1/tfv1compat one",
+        ),
+    ):
+        module.add_arguments(
+            commands.add_parser(name, help=help_text, description=module.build_parser().description)
+        )
     return parser
 
 
@@ -71,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from tfv1compat import demo
 
         return demo.run_demo(steps=args.steps, progress=not args.no_progress)
+    if args.command in ("run", "scan", "convert-checkpoint"):
+        from tfv1compat import convert, runner, scan
+
+        return {"run": runner, "scan": scan, "convert-checkpoint": convert}[args.command].main(args)
     parser.error("unknown command %r" % args.command)  # unreachable: argparse checks choices
     return 2
 

@@ -41,6 +41,12 @@ __all__ = [
 
 _UNCHANGED = "no variable was changed"
 
+# TF's own functions, taken before tfv1compat.install() can put this module's functions of the
+# same names on tf.train (calling tf.train.latest_checkpoint from latest_checkpoint would then
+# call itself forever).
+_tf_latest_checkpoint = tf.train.latest_checkpoint
+_tf_load_checkpoint = tf.train.load_checkpoint
+
 
 def _error_naming_file(error: Exception, filename: str, note: str = "") -> Exception:
     """``error`` again, with the same type, and a message that names ``filename``."""
@@ -67,7 +73,7 @@ def _checkpoint_filename(ckpt_dir_or_file: Any) -> str | None:
     """TF1's resolution: a directory means its latest checkpoint (None if it has none)."""
     ckpt_dir_or_file = os.fspath(ckpt_dir_or_file)
     if tf.io.gfile.isdir(ckpt_dir_or_file):
-        return tf.train.latest_checkpoint(ckpt_dir_or_file)
+        return _tf_latest_checkpoint(ckpt_dir_or_file)
     return ckpt_dir_or_file
 
 
@@ -95,7 +101,7 @@ def load_checkpoint(ckpt_dir_or_file):
             % ckpt_dir_or_file
         )
     try:
-        return tf.train.load_checkpoint(filename)
+        return _tf_load_checkpoint(filename)
     except tf.errors.OpError as error:
         raise _error_naming_file(error, filename) from error
 
@@ -143,7 +149,7 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
     Reads the ``checkpoint`` state file (``latest_filename`` overrides its name) that
     ``Saver.save`` and ``Checkpoint.save`` write. Differences from TF1: none.
     """
-    return tf.train.latest_checkpoint(checkpoint_dir, latest_filename)
+    return _tf_latest_checkpoint(checkpoint_dir, latest_filename)
 
 
 def checkpoint_exists(checkpoint_prefix):
@@ -517,7 +523,7 @@ def _verify_readable(filename: str) -> None:
     uses (the object graph through the ``CheckpointReader``, the rest with ``RestoreV2``), so
     any failure is the one a restore would meet, raised before anything is assigned."""
     try:
-        reader = tf.train.load_checkpoint(filename)
+        reader = _tf_load_checkpoint(filename)
         dtypes = reader.get_variable_to_dtype_map()
         if _OBJECT_GRAPH_KEY in dtypes:
             reader.get_tensor(_OBJECT_GRAPH_KEY)
