@@ -45,19 +45,9 @@ from tfv1compat import train as ours  # noqa: E402
 V1 = tf.compat.v1.train
 LIBRARIES = {"tfv1compat": ours, "tf.compat.v1": V1}
 
-# Constructor arguments shared by both libraries (learning rate first).
-OPTIMIZERS: dict[str, dict] = {
-    "GradientDescentOptimizer": {"learning_rate": 0.01},
-    "MomentumOptimizer": {"learning_rate": 0.01, "momentum": 0.9},
-    "AdagradOptimizer": {"learning_rate": 0.01},
-    "AdagradDAOptimizer": {"learning_rate": 0.01},
-    "AdadeltaOptimizer": {"learning_rate": 1.0},
-    "AdamOptimizer": {"learning_rate": 0.001},
-    "FtrlOptimizer": {"learning_rate": 0.01},
-    "ProximalGradientDescentOptimizer": {"learning_rate": 0.01},
-    "ProximalAdagradOptimizer": {"learning_rate": 0.01},
-    "RMSPropOptimizer": {"learning_rate": 0.001},
-}
+
+from optimizer_table import OPTIMIZERS  # noqa: E402  (benchmarks/ is on sys.path)
+
 BATCH = 64  # per replica
 LAYERS = (256, 256, 256, 16)
 
