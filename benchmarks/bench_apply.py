@@ -47,31 +47,12 @@ from tfv1compat import train as ours  # noqa: E402
 V1 = tf.compat.v1.train  # the reference: TF's own TF1 optimizers
 
 
-from optimizer_table import OPTIMIZERS  # noqa: E402  (benchmarks/ is on sys.path)
+from optimizer_table import OPTIMIZERS, SLOTS, keras_equivalents  # noqa: E402  (benchmarks/ is on sys.path)
 
-KERAS_EQUIVALENTS: dict[str, Callable[[], keras.optimizers.Optimizer]] = {
-    "GradientDescentOptimizer": lambda: keras.optimizers.SGD(0.01),
-    "MomentumOptimizer": lambda: keras.optimizers.SGD(0.01, momentum=0.9),
-    "AdagradOptimizer": lambda: keras.optimizers.Adagrad(0.01),
-    "AdadeltaOptimizer": lambda: keras.optimizers.Adadelta(1.0),
-    "AdamOptimizer": lambda: keras.optimizers.Adam(0.001),
-    "FtrlOptimizer": lambda: keras.optimizers.Ftrl(0.01),
-    "RMSPropOptimizer": lambda: keras.optimizers.RMSprop(0.001),
-}
+KERAS_EQUIVALENTS = keras_equivalents(keras)
 
 # Slots each TF1 optimizer keeps per variable (for the bytes touched by a dense update).
-SLOT_COUNT = {
-    "GradientDescentOptimizer": 0,
-    "MomentumOptimizer": 1,
-    "AdagradOptimizer": 1,
-    "AdagradDAOptimizer": 2,
-    "AdadeltaOptimizer": 2,
-    "AdamOptimizer": 2,
-    "FtrlOptimizer": 2,
-    "ProximalGradientDescentOptimizer": 0,
-    "ProximalAdagradOptimizer": 1,
-    "RMSPropOptimizer": 2,  # rms and momentum (not centered)
-}
+SLOT_COUNT = {name: len(slots) for name, slots in SLOTS.items()}
 
 # TF1's sparse kernels that touch only the rows named by the gradient; Adam's composite sparse
 # path decays all of m and v and moves every row of the variable.

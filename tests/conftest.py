@@ -1,4 +1,5 @@
-"""Test configuration: run against the installed package, quiet TF, isolate eager state."""
+"""Test configuration: run against the installed package, quiet TF, isolate eager state, and
+optionally hide the oracle (``--hide-oracle``, see ``oracle.py``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,24 @@ if importlib.machinery.PathFinder.find_spec("tfv1compat", _without_root) is not 
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
+import oracle  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--hide-oracle",
+        action="store_true",
+        help="hide tf.compat.v1.train, as on a TensorFlow without it (see tests/oracle.py)",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--hide-oracle"):
+        os.environ[oracle.ENVIRONMENT_VARIABLE] = "1"
+    if oracle.hidden():
+        oracle.hide(tf)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+from tfv1compat import surface
 from tfv1compat import train as ours
 
 oracle = tf.compat.v1.train
@@ -24,8 +25,6 @@ class OptimizerSpec:
     name: str
     # config id -> constructor kwargs (without learning_rate); every TF1 option appears somewhere
     configs: dict[str, dict[str, Any]]
-    # the slot names per config id that differ from ``slot_names``
-    slot_names: tuple[str, ...]
     # accepts zero-argument callables for its hyperparameters (TF1 section 1.12)
     callable_hyperparameters: bool = True
     # dense path casts Python-float hyperparameters to the variable dtype (Proximal* do not)
@@ -35,7 +34,6 @@ class OptimizerSpec:
     # constructor arguments that TF1 rejects: (kwargs, exception type, message regex)
     constructor_errors: tuple[tuple[dict[str, Any], type, str], ...] = ()
     learning_rate: float = 0.1
-    extra_slots: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     # dtypes TF1 supports for this optimizer's kernels on CPU
     dtypes: tuple[tf.DType, ...] = (tf.float16, tf.float32, tf.float64)
 
@@ -47,8 +45,14 @@ class OptimizerSpec:
     def oracle(self) -> type:
         return getattr(oracle, self.name)
 
+    @property
+    def info(self) -> surface.OptimizerInfo:
+        """The optimizer's row in tfv1compat's registry (slot names, default name, ...)."""
+        return surface.OPTIMIZERS_BY_NAME[self.name]
+
     def slots_for(self, config_id: str) -> tuple[str, ...]:
-        return tuple(sorted(self.extra_slots.get(config_id, self.slot_names)))
+        """The slot names (sorted) this config creates, from the registry."""
+        return tuple(sorted(self.info.slots_for(self.configs[config_id])))
 
     def build(self, module, config_id: str, learning_rate=None, global_step=None, **overrides):
         """An optimizer of this row from ``module`` (``tfv1compat.train`` or the oracle)."""
@@ -65,7 +69,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="GradientDescentOptimizer",
         configs={"default": {}, "locking": {"use_locking": True}},
-        slot_names=(),
     ),
     OptimizerSpec(
         name="MomentumOptimizer",
@@ -73,12 +76,10 @@ SPECS: tuple[OptimizerSpec, ...] = (
             "default": {"momentum": 0.9},
             "nesterov": {"momentum": 0.9, "use_nesterov": True},
         },
-        slot_names=("momentum",),
     ),
     OptimizerSpec(
         name="AdagradOptimizer",
         configs={"default": {}, "initial_accumulator": {"initial_accumulator_value": 0.5}},
-        slot_names=("accumulator",),
         constructor_errors=(
             (
                 {"initial_accumulator_value": 0.0},
@@ -102,7 +103,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
                 "l2_regularization_strength": 0.02,
             },
         },
-        slot_names=("gradient_accumulator", "gradient_squared_accumulator"),
         callable_hyperparameters=False,
         needs_global_step=True,
         # TF registers no float16 CPU kernel for (Sparse)ApplyAdagradDA.
@@ -118,7 +118,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="AdadeltaOptimizer",
         configs={"default": {}, "rho_epsilon": {"rho": 0.9, "epsilon": 1e-6}},
-        slot_names=("accum", "accum_update"),
         learning_rate=1.0,
     ),
     OptimizerSpec(
@@ -128,7 +127,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
             "betas": {"beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4},
             "own_namescope": {"use_own_namescope_for_non_slot_vars": True},
         },
-        slot_names=("m", "v"),
     ),
     OptimizerSpec(
         name="FtrlOptimizer",
@@ -146,7 +144,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
             "power_other": {"learning_rate_power": -0.3},
             "names": {"accum_name": "acc", "linear_name": "lin"},
         },
-        slot_names=("accum", "linear"),
         callable_hyperparameters=False,
         constructor_errors=(
             (
@@ -182,7 +179,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
             "default": {},
             "l1_l2": {"l1_regularization_strength": 0.01, "l2_regularization_strength": 0.02},
         },
-        slot_names=(),
         callable_hyperparameters=False,
         dense_casts_hyperparameters=False,
         # TF registers no float16 CPU kernel for its (Sparse)ApplyProximal* kernels.
@@ -198,7 +194,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
                 "l2_regularization_strength": 0.02,
             },
         },
-        slot_names=("accumulator",),
         callable_hyperparameters=False,
         dense_casts_hyperparameters=False,
         # TF registers no float16 CPU kernel for its (Sparse)ApplyProximal* kernels.
@@ -218,11 +213,6 @@ SPECS: tuple[OptimizerSpec, ...] = (
             "momentum": {"momentum": 0.9},
             "centered": {"centered": True},
             "centered_momentum": {"centered": True, "momentum": 0.5, "decay": 0.8, "epsilon": 1e-6},
-        },
-        slot_names=("momentum", "rms"),
-        extra_slots={
-            "centered": ("mg", "momentum", "rms"),
-            "centered_momentum": ("mg", "momentum", "rms"),
         },
         learning_rate=0.01,
     ),

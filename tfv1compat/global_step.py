@@ -11,7 +11,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
+from tfv1compat._tf import legacy_graph
 
 __all__ = [
     "assert_global_step",

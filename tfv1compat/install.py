@@ -2,7 +2,8 @@
 
 ``install()`` sets, on TF2's ``tf.train`` module and on ``tf.compat.v1.train``, every name of
 ``tfv1compat.surface.TRAIN`` (the one table of names tfv1compat implements; see ``provided()``)
-to tfv1compat's object (on TF2's ``tf.train`` only the rows with ``on_tf2_train``), so unchanged TF1 code such as ``tf.train.AdamOptimizer(0.1)`` runs on TensorFlow 2, and
+to tfv1compat's object (on TF2's ``tf.train`` only the rows with ``on_tf2_train``), so
+unchanged TF1 code such as ``tf.train.AdamOptimizer(0.1)`` runs on TensorFlow 2, and
 code that looks a name up at call time (``isinstance(opt, tf.compat.v1.train.Optimizer)``) sees
 ours. Names tfv1compat does not implement (``tf.train.Checkpoint``, ``Saver``, ...) are never
 touched; a name present in both TF and the table (``latest_checkpoint``, say) is replaced only
@@ -232,6 +233,8 @@ def _unregister() -> None:
 
 
 def _restore(records: list[_Saved]) -> None:
+    from tfv1compat._tf import internals  # TensorFlow is imported by now (install() ran)
+
     for record in reversed(records):
         namespace_dict = vars(record.namespace)
         for name, previous in record.entries.items():
@@ -241,10 +244,7 @@ def _restore(records: list[_Saved]) -> None:
                 namespace_dict[name] = previous
             # TFModuleWrapper keeps a C-level attribute cache next to its __dict__; drop our
             # entry so the next lookup goes through the restored dict (or the wrapped module).
-            if hasattr(record.namespace, "_fastdict_key_in") and record.namespace._fastdict_key_in(
-                name
-            ):
-                record.namespace._fastdict_pop(name)
+            internals.forget_cached_attribute(record.namespace, name)
         if record.all_names is not None:
             current = namespace_dict.get("__all__")
             if isinstance(current, list):

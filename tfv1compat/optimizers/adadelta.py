@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from tfv1compat.optimizers import base, kernels
 
 
@@ -31,41 +29,39 @@ class AdadeltaOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (
+        base.Hyperparameter("lr", "lr", tensor="_lr_t"),
+        base.Hyperparameter("rho", "rho", tensor="_rho_t"),
+        base.Hyperparameter("epsilon", "epsilon", tensor="_epsilon_t"),
+    )
+
     def __init__(
-        self, learning_rate=0.001, rho=0.95, epsilon=1e-08, use_locking=False, name="Adadelta"
-    ):
+        self,
+        learning_rate: base.HyperparameterValue = 0.001,
+        rho: base.HyperparameterValue = 0.95,
+        epsilon: base.HyperparameterValue = 1e-08,
+        use_locking: bool = False,
+        name: str = "Adadelta",
+    ) -> None:
         super().__init__(use_locking, name)
         self._lr = learning_rate
         self._rho = rho
         self._epsilon = epsilon
-        self._lr_t = None
-        self._rho_t = None
-        self._epsilon_t = None
 
     def _create_slots(self, var_list):
         for v in var_list:
             self._zeros_slot(v, "accum", self._name)
             self._zeros_slot(v, "accum_update", self._name)
 
-    def _prepare(self):
-        self._lr_t = tf.convert_to_tensor(self._call_if_callable(self._lr), name="lr")
-        self._rho_t = tf.convert_to_tensor(self._call_if_callable(self._rho), name="rho")
-        self._epsilon_t = tf.convert_to_tensor(
-            self._call_if_callable(self._epsilon), name="epsilon"
-        )
-
     def _apply(self, kernel, grad, var, **sparse):
-        dtype = grad.dtype.base_dtype
         return kernels.training_op(
             kernel,
             var=var,
             accum=self.get_slot(var, "accum"),
             accum_update=self.get_slot(var, "accum_update"),
-            lr=tf.cast(self._lr_t, dtype),
-            rho=tf.cast(self._rho_t, dtype),
-            epsilon=tf.cast(self._epsilon_t, dtype),
             grad=grad,
             **sparse,
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
             use_locking=self._use_locking,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat.optimizers import base, kernels
+from tfv1compat.optimizers import base, kernels, validation
 
 
 class AdagradOptimizer(base.Optimizer):
@@ -31,17 +31,19 @@ class AdagradOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (base.Hyperparameter("learning_rate", "lr"),)
+
     def __init__(
-        self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"
-    ):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError(
-                "initial_accumulator_value must be positive: %s" % initial_accumulator_value
-            )
+        self,
+        learning_rate: base.HyperparameterValue,
+        initial_accumulator_value: float = 0.1,
+        use_locking: bool = False,
+        name: str = "Adagrad",
+    ) -> None:
+        validation.check_positive("initial_accumulator_value", initial_accumulator_value)
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._initial_accumulator_value = initial_accumulator_value
-        self._learning_rate_tensor = None
 
     def _create_slots(self, var_list):
         for v in var_list:
@@ -61,28 +63,19 @@ class AdagradOptimizer(base.Optimizer):
 
         return init
 
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._learning_rate), name="learning_rate"
+    def _apply(self, kernel, grad, var, **sparse):
+        return kernels.training_op(
+            kernel,
+            var=var,
+            accum=self.get_slot(var, "accumulator"),
+            grad=grad,
+            **sparse,
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
+            use_locking=self._use_locking,
         )
 
     def _resource_apply_dense(self, grad, var):
-        return kernels.training_op(
-            "ApplyAdagrad",
-            var=var,
-            accum=self.get_slot(var, "accumulator"),
-            lr=tf.cast(self._learning_rate_tensor, grad.dtype.base_dtype),
-            grad=grad,
-            use_locking=self._use_locking,
-        )
+        return self._apply("ApplyAdagrad", grad, var)
 
     def _resource_apply_sparse(self, grad, var, indices):
-        return kernels.training_op(
-            "SparseApplyAdagrad",
-            var=var,
-            accum=self.get_slot(var, "accumulator"),
-            lr=tf.cast(self._learning_rate_tensor, grad.dtype.base_dtype),
-            grad=grad,
-            indices=indices,
-            use_locking=self._use_locking,
-        )
+        return self._apply("SparseApplyAdagrad", grad, var, indices=indices)

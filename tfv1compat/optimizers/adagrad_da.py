@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
-from tfv1compat.optimizers import base, kernels
+from tfv1compat._tf import legacy_graph
+from tfv1compat.optimizers import base, kernels, validation
 
 
 class AdagradDAOptimizer(base.Optimizer):
@@ -41,27 +41,26 @@ class AdagradDAOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (base.Hyperparameter("learning_rate", "lr", accepts_callable=False),)
+
     def __init__(
         self,
-        learning_rate,
-        global_step,
-        initial_gradient_squared_accumulator_value=0.1,
-        l1_regularization_strength=0.0,
-        l2_regularization_strength=0.0,
-        use_locking=False,
-        name="AdagradDA",
-    ):
-        if initial_gradient_squared_accumulator_value <= 0.0:
-            raise ValueError(
-                "initial_gradient_squared_accumulator_value must be positive: %s"
-                % initial_gradient_squared_accumulator_value
-            )
+        learning_rate: float | tf.Tensor,
+        global_step: tf.Variable,
+        initial_gradient_squared_accumulator_value: float = 0.1,
+        l1_regularization_strength: float = 0.0,
+        l2_regularization_strength: float = 0.0,
+        use_locking: bool = False,
+        name: str = "AdagradDA",
+    ) -> None:
+        validation.check_positive(
+            "initial_gradient_squared_accumulator_value", initial_gradient_squared_accumulator_value
+        )
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._initial_gradient_squared_accumulator_value = (
             initial_gradient_squared_accumulator_value
         )
-        self._learning_rate_tensor = None
         self._l1_regularization_strength = l1_regularization_strength
         self._l2_regularization_strength = l2_regularization_strength
         self._global_step = global_step
@@ -80,7 +79,7 @@ class AdagradDAOptimizer(base.Optimizer):
             self._get_or_make_slot(v, gg_val, "gradient_squared_accumulator", self._name)
 
     def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
+        super()._prepare()
         with legacy_graph.colocate_with(self._learning_rate_tensor):
             self._global_step_on_worker = tf.identity(self._global_step) + 1
 
@@ -95,7 +94,8 @@ class AdagradDAOptimizer(base.Optimizer):
             gradient_squared_accumulator=self.get_slot(var, "gradient_squared_accumulator"),
             grad=grad,
             **sparse,
-            lr=tf.cast(self._learning_rate_tensor, dtype),
+            **self._kernel_hyperparameters(dtype),
+            # TF1 casts the raw Python floats here; they are not _prepare tensors.
             l1=tf.cast(self._l1_regularization_strength, dtype),
             l2=tf.cast(self._l2_regularization_strength, dtype),
             global_step=global_step,

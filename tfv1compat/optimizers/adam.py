@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat.optimizers import base, kernels
+from tfv1compat._tf import legacy_graph
+from tfv1compat.optimizers import base, kernels, slots
 
 
 class AdamOptimizer(base.Optimizer):
@@ -40,53 +41,40 @@ class AdamOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (
+        base.Hyperparameter("learning_rate", "lr", attribute="_lr", tensor="_lr_t"),
+        base.Hyperparameter("beta1", "beta1", tensor="_beta1_t"),
+        base.Hyperparameter("beta2", "beta2", tensor="_beta2_t"),
+        base.Hyperparameter("epsilon", "epsilon", tensor="_epsilon_t"),
+    )
+
     def __init__(
         self,
-        learning_rate=0.001,
-        beta1=0.9,
-        beta2=0.999,
-        epsilon=1e-08,
-        use_locking=False,
-        name="Adam",
-        use_own_namescope_for_non_slot_vars=False,
-    ):
+        learning_rate: base.HyperparameterValue = 0.001,
+        beta1: base.HyperparameterValue = 0.9,
+        beta2: base.HyperparameterValue = 0.999,
+        epsilon: base.HyperparameterValue = 1e-08,
+        use_locking: bool = False,
+        name: str = "Adam",
+        use_own_namescope_for_non_slot_vars: bool = False,
+    ) -> None:
         super().__init__(use_locking, name, use_own_namescope_for_non_slot_vars)
         self._lr = learning_rate
         self._beta1 = beta1
         self._beta2 = beta2
         self._epsilon = epsilon
-        self._lr_t = None
-        self._beta1_t = None
-        self._beta2_t = None
-        self._epsilon_t = None
 
     def _get_beta_accumulators(self):
-        with tf.init_scope():
-            graph = None if tf.executing_eagerly() else base.legacy_graph.default_graph()
-            return (
-                self._get_non_slot_variable("beta1_power", graph=graph),
-                self._get_non_slot_variable("beta2_power", graph=graph),
-            )
+        graph = slots.current_graph_key()
+        return tuple(self._get_non_slot_variable(name, graph) for name in _BETA_POWERS)
 
     def _create_slots(self, var_list):
         first_var = min(var_list, key=lambda x: x.name)
-        self._create_non_slot_variable(
-            initial_value=self._beta1, name="beta1_power", colocate_with=first_var
-        )
-        self._create_non_slot_variable(
-            initial_value=self._beta2, name="beta2_power", colocate_with=first_var
-        )
+        for name, initial_value in zip(_BETA_POWERS, (self._beta1, self._beta2)):
+            self._create_non_slot_variable(initial_value, name, colocate_with=first_var)
         for v in var_list:
             self._zeros_slot(v, "m", self._name)
             self._zeros_slot(v, "v", self._name)
-
-    def _prepare(self):
-        self._lr_t = tf.convert_to_tensor(self._call_if_callable(self._lr), name="learning_rate")
-        self._beta1_t = tf.convert_to_tensor(self._call_if_callable(self._beta1), name="beta1")
-        self._beta2_t = tf.convert_to_tensor(self._call_if_callable(self._beta2), name="beta2")
-        self._epsilon_t = tf.convert_to_tensor(
-            self._call_if_callable(self._epsilon), name="epsilon"
-        )
 
     def _resource_apply_dense(self, grad, var):
         dtype = grad.dtype.base_dtype
@@ -98,10 +86,7 @@ class AdamOptimizer(base.Optimizer):
             v=self.get_slot(var, "v"),
             beta1_power=tf.cast(beta1_power, dtype),
             beta2_power=tf.cast(beta2_power, dtype),
-            lr=tf.cast(self._lr_t, dtype),
-            beta1=tf.cast(self._beta1_t, dtype),
-            beta2=tf.cast(self._beta2_t, dtype),
-            epsilon=tf.cast(self._epsilon_t, dtype),
+            **self._kernel_hyperparameters(dtype),
             grad=grad,
             use_locking=self._use_locking,
         )
@@ -110,7 +95,7 @@ class AdamOptimizer(base.Optimizer):
         return self._apply_sparse_shared(grad, var, indices, self._resource_scatter_add)
 
     def _resource_scatter_add(self, x, i, v):
-        if base.legacy_graph.is_ref_variable(x):
+        if legacy_graph.is_ref_variable(x):
             # TF1's ref path (``_apply_sparse``) uses ScatterAdd's ref output directly.
             return kernels.scatter_add(x, i, v, use_locking=self._use_locking)
         # TF1 reads the slot once after the scatter; every later use shares that read.
@@ -120,14 +105,10 @@ class AdamOptimizer(base.Optimizer):
     def _apply_sparse_shared(self, grad, var, indices, scatter_add):
         # TF1 has no fused sparse Adam kernel; this is its composite, op for op.
         dtype = var.dtype.base_dtype
-        beta1_power, beta2_power = self._get_beta_accumulators()
-        beta1_power = tf.cast(beta1_power, dtype)
-        beta2_power = tf.cast(beta2_power, dtype)
-        lr_t = tf.cast(self._lr_t, dtype)
-        beta1_t = tf.cast(self._beta1_t, dtype)
-        beta2_t = tf.cast(self._beta2_t, dtype)
-        epsilon_t = tf.cast(self._epsilon_t, dtype)
-        lr = lr_t * tf.sqrt(1 - beta2_power) / (1 - beta1_power)
+        beta1_power, beta2_power = (tf.cast(p, dtype) for p in self._get_beta_accumulators())
+        hyper = self._kernel_hyperparameters(dtype)
+        beta1_t, beta2_t = hyper["beta1"], hyper["beta2"]
+        lr = hyper["lr"] * tf.sqrt(1 - beta2_power) / (1 - beta1_power)
         m = self.get_slot(var, "m")
         m_scaled_g_values = grad * (1 - beta1_t)
         m_t = m.assign(m * beta1_t, use_locking=self._use_locking)
@@ -139,17 +120,19 @@ class AdamOptimizer(base.Optimizer):
         with tf.control_dependencies([v_t]):
             v_t = scatter_add(v, indices, v_scaled_g_values)
         v_sqrt = tf.sqrt(v_t)
-        var_update = var.assign_sub(lr * m_t / (v_sqrt + epsilon_t), use_locking=self._use_locking)
+        update = lr * m_t / (v_sqrt + hyper["epsilon"])
+        var_update = var.assign_sub(update, use_locking=self._use_locking)
         return tf.group(*[var_update, m_t, v_t])
 
     def _finish(self, update_ops, name_scope):
         with tf.control_dependencies(update_ops):
             beta1_power, beta2_power = self._get_beta_accumulators()
-            with base.legacy_graph.colocate_with(beta1_power):
-                update_beta1 = beta1_power.assign(
-                    beta1_power * self._beta1_t, use_locking=self._use_locking
-                )
-                update_beta2 = beta2_power.assign(
-                    beta2_power * self._beta2_t, use_locking=self._use_locking
-                )
-        return tf.group(*update_ops + [update_beta1, update_beta2], name=name_scope)
+            with legacy_graph.colocate_with(beta1_power):
+                update_powers = [
+                    power.assign(power * beta, use_locking=self._use_locking)
+                    for power, beta in ((beta1_power, self._beta1_t), (beta2_power, self._beta2_t))
+                ]
+        return tf.group(*update_ops + update_powers, name=name_scope)
+
+
+_BETA_POWERS = ("beta1_power", "beta2_power")

@@ -1,11 +1,13 @@
-"""The TF1 ``Optimizer`` engine on public TF2 APIs.
+"""The TF1 ``Optimizer`` engine on public TF2 APIs: the public API and the hook contract.
 
-The base class owns everything cross-cutting: ``compute_gradients`` / ``apply_gradients`` /
-``minimize``, input validation, slot and non-slot bookkeeping (with TF1's names, so name-based
-checkpoints match), sparse de-duplication, the global-step increment, graph collections and the
-object-based checkpoint protocol. A concrete optimizer declares its constructor, ``_create_slots``,
-``_prepare`` and two kernels, ``_resource_apply_dense`` and ``_resource_apply_sparse``, which work
-on resource and ref variables alike (see ``kernels.training_op``).
+The base class owns everything cross-cutting: ``compute_gradients`` (``gradients``),
+``apply_gradients`` and ``minimize``, input validation (``validation``), hyperparameter
+resolution, sparse de-duplication, the global-step increment and graph collections; slots,
+non-slot variables and checkpoints live in ``slots``, the ``tf.distribute`` path in
+``distribute``. A concrete optimizer declares its constructor, its hyperparameters
+(``_HYPERPARAMETERS``), ``_create_slots`` and its two kernels, ``_resource_apply_dense`` and
+``_resource_apply_sparse``, which work on resource and ref variables alike
+(``kernels.training_op``).
 
 Supported extension hooks (same names, arguments and call order as TF1, for subclasses such as
 BERT's ``AdamWeightDecayOptimizer`` or tensor2tensor's ``MultistepAdamOptimizer``):
@@ -13,47 +15,72 @@ BERT's ``AdamWeightDecayOptimizer`` or tensor2tensor's ``MultistepAdamOptimizer`
 ``_resource_apply_sparse(grad, handle, indices)``,
 ``_resource_apply_sparse_duplicate_indices(grad, handle, indices)``, ``_apply_dense(grad, var)``,
 ``_apply_sparse(grad, var)``, ``_apply_sparse_duplicate_indices(grad, var)``,
-``_finish(update_ops, name_scope)``, ``_zeros_slot``, ``_get_or_make_slot``,
-``_get_or_make_slot_with_initializer``, ``_slot_dict``, ``_create_non_slot_variable``,
-``_get_non_slot_variable``, ``_non_slot_variables``, ``_call_if_callable``, ``_valid_dtypes``,
-``_scale_loss``, and the attributes ``_name``, ``_use_locking``, ``_slots``, ``_non_slot_dict``.
-As in TF1, ``handle`` arguments receive the variable object itself (use ``handle.handle``).
+``_finish(update_ops, name_scope)``, ``_distributed_apply``, ``_zeros_slot``,
+``_get_or_make_slot``, ``_get_or_make_slot_with_initializer``, ``_slot_dict``,
+``_create_non_slot_variable``, ``_get_non_slot_variable``, ``_non_slot_variables``,
+``_call_if_callable``, ``_valid_dtypes``, ``_scale_loss``, and the attributes ``_name``,
+``_use_locking``, ``_slots``, ``_non_slot_dict`` and each optimizer's ``_prepare`` tensors
+(``_lr_t``, ``_learning_rate_tensor``, ...). As in TF1, ``handle`` arguments receive the variable
+object itself (use ``handle.handle``).
 """
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Union
 
-import numpy as np
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
-from tfv1compat.optimizers import gradients, kernels, validation
+from tfv1compat._tf import legacy_graph
+from tfv1compat.optimizers import distribute, gradients, kernels, slots, validation
 
-Trackable = tf.__internal__.tracking.Trackable
-# TF exports no name for SaveType; take its CHECKPOINT member from Trackable's own signature.
-_CHECKPOINT = inspect.signature(Trackable._trackable_children).parameters["save_type"].default
-
-
-def _executing_eagerly_outside_functions() -> bool:
-    with tf.init_scope():
-        return tf.executing_eagerly()
+Loss = Union[tf.Tensor, Callable[[], tf.Tensor]]
+GradsAndVars = Iterable[tuple[Any, Any]]
+# A float, Tensor, tf.Variable or (where TF1 accepts one) a zero-argument callable.
+HyperparameterValue = Union[float, tf.Tensor, tf.Variable, Callable[[], Any]]
 
 
-def _is_eager_variable(variable) -> bool:
-    """True for a resource variable created eagerly (also when captured by a tf.function)."""
-    if legacy_graph.is_ref_variable(variable):
-        return False
-    try:
-        handle = variable.handle
-    except ValueError:
-        # A distributed variable outside a replica or update context has no single handle;
-        # it is eager exactly when the outermost context is.
-        return _executing_eagerly_outside_functions()
-    return not tf.is_symbolic_tensor(handle)
+@dataclasses.dataclass(frozen=True)
+class Hyperparameter:
+    """One hyperparameter as TF1 resolves it in ``_prepare`` and feeds it to the kernel.
+
+    ``attribute`` holds the constructor's raw value (TF1's name, e.g. ``_lr``); ``_prepare``
+    converts it (after calling it, if it is callable and TF1 accepts callables) to a tensor
+    named ``tensor_name`` and stores it as ``tensor`` (TF1's name, e.g. ``_lr_t``), which
+    subclasses such as tensor2tensor's read. ``kernel_input`` is the kernel argument it feeds
+    (cast to the gradient's dtype by ``_kernel_hyperparameters``), or None. ``compute``
+    derives the value from the optimizer instead of reading ``attribute`` (Ftrl's adjusted
+    l2).
+    """
+
+    tensor_name: str
+    kernel_input: str | None
+    attribute: str = ""  # default: "_" + tensor_name
+    tensor: str = ""  # default: attribute + "_tensor"
+    accepts_callable: bool = True
+    compute: Callable[[Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.attribute:
+            object.__setattr__(self, "attribute", "_" + self.tensor_name)
+        if not self.tensor:
+            object.__setattr__(self, "tensor", self.attribute + "_tensor")
+
+    def tensor_attribute(self) -> str:
+        return self.tensor
 
 
-class Optimizer(Trackable):
+def proximal_hyperparameters(learning_rate_input: str) -> tuple[Hyperparameter, ...]:
+    """The Proximal optimizers' three, as TF1's ``_prepare`` makes them (no callables)."""
+    return (
+        Hyperparameter("learning_rate", learning_rate_input, accepts_callable=False),
+        Hyperparameter("l1_regularization_strength", "l1", accepts_callable=False),
+        Hyperparameter("l2_regularization_strength", "l2", accepts_callable=False),
+    )
+
+
+class Optimizer(slots.SlotStore):
     """Base class for TF1 optimizers, re-implemented on public TF2 APIs.
 
     Not meant to be used directly: use a subclass such as ``GradientDescentOptimizer``, or
@@ -79,39 +106,39 @@ class Optimizer(Trackable):
     GATE_OP = validation.GATE_OP
     GATE_GRAPH = validation.GATE_GRAPH
 
-    def __init__(self, use_locking, name, use_own_namescope_for_non_slot_vars=False):
+    # The hyperparameters ``_prepare`` resolves, in TF1's order; see ``Hyperparameter``.
+    _HYPERPARAMETERS: tuple[Hyperparameter, ...] = ()
+
+    def __init__(
+        self, use_locking: bool, name: str, use_own_namescope_for_non_slot_vars: bool = False
+    ) -> None:
         validation.check_optimizer_name(name)
+        super().__init__()
         self._use_locking = use_locking
         self._name = name
         self._use_own_namescope_for_non_slot_vars = use_own_namescope_for_non_slot_vars
         if self._use_own_namescope_for_non_slot_vars:
             with legacy_graph.unique_variable_scope(self._name) as scope:
                 self._non_slot_variable_scope = scope
-        # slot name -> {variable key: slot variable}
-        self._slots = {}
-        # (name, graph or None when eager) -> non-slot variable
-        self._non_slot_dict = {}
-        # slot name -> {variable key: [checkpoint positions]}, applied when the slot is created
-        self._deferred_slot_restorations = {}
-        # per-replica component ref -> (distributed container, replica index, strategy)
-        self._distributed_components = {}
+        for hyperparameter in self._HYPERPARAMETERS:  # set by _prepare, as TF1's are
+            setattr(self, hyperparameter.tensor_attribute(), None)
 
-    def get_name(self):
+    def get_name(self) -> str:
         return self._name
 
     # ------------------------------------------------------------------ public API
 
     def minimize(
         self,
-        loss,
-        global_step=None,
-        var_list=None,
-        gate_gradients=GATE_OP,
-        aggregation_method=None,
-        colocate_gradients_with_ops=False,
-        name=None,
-        grad_loss=None,
-    ):
+        loss: Loss,
+        global_step: tf.Variable | None = None,
+        var_list: Sequence[Any] | None = None,
+        gate_gradients: int = GATE_OP,
+        aggregation_method: Any = None,
+        colocate_gradients_with_ops: bool = False,
+        name: str | None = None,
+        grad_loss: tf.Tensor | None = None,
+    ) -> tf.Operation | None:
         """Add operations to minimize ``loss`` by updating ``var_list``.
 
         ``compute_gradients`` followed by ``apply_gradients``; see those.
@@ -142,13 +169,13 @@ class Optimizer(Trackable):
 
     def compute_gradients(
         self,
-        loss,
-        var_list=None,
-        gate_gradients=GATE_OP,
-        aggregation_method=None,
-        colocate_gradients_with_ops=False,
-        grad_loss=None,
-    ):
+        loss: Loss,
+        var_list: Sequence[Any] | None = None,
+        gate_gradients: int = GATE_OP,
+        aggregation_method: Any = None,
+        colocate_gradients_with_ops: bool = False,
+        grad_loss: tf.Tensor | None = None,
+    ) -> list[tuple[Any, Any]]:
         """Compute gradients of ``loss`` for the variables in ``var_list``.
 
         Args:
@@ -194,11 +221,11 @@ class Optimizer(Trackable):
 
     def apply_gradients(
         self,
-        grads_and_vars,
-        global_step=None,
-        name=None,
-        skip_gradients_aggregation=False,
-    ):
+        grads_and_vars: GradsAndVars,
+        global_step: tf.Variable | None = None,
+        name: str | None = None,
+        skip_gradients_aggregation: bool = False,
+    ) -> tf.Operation | None:
         """Apply gradients to variables; the second half of ``minimize``.
 
         Args:
@@ -219,29 +246,7 @@ class Optimizer(Trackable):
           RuntimeError: Called in a cross-replica context of a ``tf.distribute`` strategy.
         """
         if tf.distribute.has_strategy() and not skip_gradients_aggregation:
-            if tf.distribute.in_cross_replica_context():
-                raise RuntimeError(
-                    "Use `_distributed_apply()` instead of `apply_gradients()` in a "
-                    "cross-replica context. (Call apply_gradients inside strategy.run.)"
-                )
-            # As TF1: drop None gradients, then merge into cross-replica context, where the
-            # gradients are summed over replicas (TF1 never averages outside Estimator).
-            filtered = []
-            for g, v in validation.grads_and_vars_pairs(grads_and_vars):
-                if g is not None:
-                    v = validation.unwrap_variable(v)
-                    # TF1 merges the raw gradients; the strategy's reduction then rejects a
-                    # list, a Python number, a SparseTensor... with its own error
-                    # (AttributeError for MirroredStrategy). Hand those over untouched, so the
-                    # error type is TF1's; check only what TF1's merge accepts.
-                    if isinstance(g, (tf.Tensor, tf.IndexedSlices, tf.Variable, np.ndarray)):
-                        g = validation.convert_gradient(g)
-                        validation.check_updatable(v, g)
-                        validation.check_gradient_matches_variable(g, v)
-                    filtered.append((g, v))
-            return tf.distribute.get_replica_context().merge_call(
-                self._distributed_apply, args=(filtered, global_step, name)
-            )
+            return distribute.merge_replica_gradients(self, grads_and_vars, global_step, name)
 
         # A tuple, so that repeat iteration works.
         grads_and_vars = validation.grads_and_vars_pairs(grads_and_vars)
@@ -276,7 +281,7 @@ class Optimizer(Trackable):
             for grad, var in converted:
                 if grad is None:
                     continue
-                var_scope = "" if _is_eager_variable(var) else var.op.name
+                var_scope = "" if slots.is_eager_variable(var) else var.op.name
                 with tf.name_scope("update_" + var_scope), legacy_graph.colocate_with(var):
                     update_ops.append(self._update_one(grad, var))
             if global_step is None:
@@ -286,76 +291,11 @@ class Optimizer(Trackable):
                     with legacy_graph.colocate_with(global_step):
                         apply_updates = _increment(global_step, scope)
 
-            if tf.executing_eagerly():
-                return None
-            if isinstance(apply_updates, tf.Tensor):
-                apply_updates = apply_updates.op
-            legacy_graph.add_to_collection_once(legacy_graph.GraphKeys.TRAIN_OP, apply_updates)
-            return apply_updates
-
-    def _var_key(self, variable):
-        """Slots are keyed by the variable object (a Keras 3 variable by its tf.Variable).
-
-        A per-replica component of a distributed variable is keyed by its container, as TF1's
-        ``_var_key`` does through the private ``_distributed_container``: TF exports no way from
-        a component to its container, so ``_distributed_apply`` records the components.
-        """
-        primary = validation.unwrap_variable(variable)
-        found = self._distributed_components.get(primary.ref())
-        return (found[0] if found is not None else primary).ref()
+            return distribute.train_op_or_none(apply_updates)
 
     def _distributed_apply(self, distribution, grads_and_vars, global_step=None, name=None):
-        """TF1's cross-replica apply: sum over replicas, then update every replica's copy.
-
-        Called through ``merge_call`` by ``apply_gradients`` in a replica context. Slots are
-        created in cross-replica context (so they are mirrored like their variables), the
-        update of each variable runs on each of its devices through ``extended.update``, and
-        ``_finish`` runs once per non-slot device.
-        """
-        reduced_grads = distribution.extended.batch_reduce_to(
-            tf.distribute.ReduceOp.SUM, grads_and_vars
-        )
-        var_list = [v for _, v in grads_and_vars]
-        for v in var_list:
-            for index, component in enumerate(distribution.experimental_local_results(v)):
-                if component is not v:
-                    self._distributed_components[component.ref()] = (v, index, distribution)
-        grads_and_vars = zip(reduced_grads, var_list)
-        with tf.init_scope():
-            self._create_slots(var_list)
-
-        def update(v, g):
-            g = validation.convert_gradient(g)
-            var_scope = v.name.split(":")[0] if _is_eager_variable(v) else v.op.name
-            with tf.name_scope("update_" + var_scope):
-                return self._update_one(g, v)
-
-        with tf.name_scope(name or self._name) as scope:
-            self._prepare()
-            update_ops = [
-                op
-                for grad, var in grads_and_vars
-                for op in distribution.extended.update(var, update, args=(grad,), group=False)
-            ]
-
-            def finish(self, update_ops):
-                return self._finish(update_ops, "update")
-
-            non_slot_devices = distribution.extended.non_slot_devices(var_list)
-            finish_updates = distribution.extended.update_non_slot(
-                non_slot_devices, finish, args=(self, update_ops), group=False
-            )
-            if global_step is None:
-                apply_updates = distribution.group(finish_updates, name=scope)
-            else:
-                with tf.control_dependencies(finish_updates):
-                    apply_updates = distribution.extended.update(global_step, _assign_add_one)
-            if tf.executing_eagerly():
-                return None
-            if isinstance(apply_updates, tf.Tensor):
-                apply_updates = apply_updates.op
-            legacy_graph.add_to_collection_once(legacy_graph.GraphKeys.TRAIN_OP, apply_updates)
-            return apply_updates
+        """TF1's cross-replica apply (``merge_call`` target); see ``distribute``."""
+        return distribute.apply_cross_replica(self, distribution, grads_and_vars, global_step, name)
 
     def _update_one(self, grad, var):
         """TF1's per-variable "processor": the right hook, then the variable's constraint."""
@@ -370,44 +310,6 @@ class Optimizer(Trackable):
                 return var.assign(var.constraint(var))
         return update_op
 
-    def get_slot(self, var, name):
-        """The slot variable ``name`` created for ``var``, or ``None``.
-
-        For a per-replica component of a distributed variable, the slot's component on the
-        same replica (TF1 returns the slot's copy on the current device).
-        """
-        named_slots = self._slots.get(name, None)
-        if not named_slots:
-            return None
-        slot = named_slots.get(self._var_key(var), None)
-        found = self._distributed_components.get(validation.unwrap_variable(var).ref())
-        if slot is not None and found is not None:
-            _, index, distribution = found
-            slot = distribution.experimental_local_results(slot)[index]
-        return slot
-
-    def get_slot_names(self):
-        """The names of the slots this optimizer created, sorted."""
-        return sorted(self._slots.keys())
-
-    def variables(self):
-        """Non-slot and slot variables of the current graph, sorted by name."""
-        with tf.init_scope():
-            eager = tf.executing_eagerly()
-            current_graph = legacy_graph.default_graph()
-
-        def from_current_graph(variable):
-            if _is_eager_variable(variable):
-                return eager
-            return not eager and variable.graph is current_graph
-
-        optimizer_variables = [v for v in self._non_slot_variables() if from_current_graph(v)]
-        for variable_dict in self._slots.values():
-            for slot_variable in variable_dict.values():
-                if from_current_graph(slot_variable):
-                    optimizer_variables.append(slot_variable)
-        return sorted(optimizer_variables, key=lambda v: v.name)
-
     # ------------------------------------------------------------------ hooks for subclasses
 
     def _valid_dtypes(self):
@@ -420,7 +322,31 @@ class Optimizer(Trackable):
         pass
 
     def _prepare(self):
-        pass
+        """TF1's hook: resolve the declared hyperparameters into their tensor attributes."""
+        for hyperparameter in self._HYPERPARAMETERS:
+            if hyperparameter.compute is not None:
+                value = hyperparameter.compute(self)
+            else:
+                value = getattr(self, hyperparameter.attribute)
+                if hyperparameter.accepts_callable:
+                    value = self._call_if_callable(value)
+            setattr(
+                self,
+                hyperparameter.tensor_attribute(),
+                tf.convert_to_tensor(value, name=hyperparameter.tensor_name),
+            )
+
+    def _kernel_hyperparameters(self, dtype: tf.DType | None) -> dict[str, Any]:
+        """The declared kernel inputs from ``_prepare``'s tensors, cast to ``dtype`` (TF1 casts
+        at each kernel call); ``dtype=None`` passes them uncast (TF1's Proximal dense path)."""
+        inputs = {}
+        for hyperparameter in self._HYPERPARAMETERS:
+            if hyperparameter.kernel_input is not None:
+                tensor = getattr(self, hyperparameter.tensor_attribute())
+                inputs[hyperparameter.kernel_input] = (
+                    tensor if dtype is None else tf.cast(tensor, dtype)
+                )
+        return inputs
 
     def _resource_apply_dense(self, grad, handle):
         raise NotImplementedError(
@@ -458,167 +384,6 @@ class Optimizer(Trackable):
 
     def _call_if_callable(self, param):
         return param() if callable(param) else param
-
-    # ------------------------------------------------------------------ slots
-
-    def _slot_dict(self, slot_name):
-        named_slots = self._slots.get(slot_name, None)
-        if named_slots is None:
-            named_slots = {}
-            self._slots[slot_name] = named_slots
-        return named_slots
-
-    def _get_or_make_slot(self, var, val, slot_name, op_name):
-        """A slot for ``var`` initialized to the tensor ``val`` (created once)."""
-        return self._make_slot(
-            var,
-            slot_name,
-            lambda primary: legacy_graph.create_slot_variable(primary, val, None, None, op_name),
-        )
-
-    def _get_or_make_slot_with_initializer(
-        self, var, initializer, shape, dtype, slot_name, op_name
-    ):
-        """A slot for ``var`` from ``initializer(shape, dtype)`` (created once)."""
-        return self._make_slot(
-            var,
-            slot_name,
-            lambda primary: legacy_graph.create_slot_variable(
-                primary, initializer, tf.TensorShape(shape), tf.as_dtype(dtype), op_name
-            ),
-        )
-
-    def _zeros_slot(self, var, slot_name, op_name):
-        """A zero-initialized slot with ``var``'s shape and dtype (created once)."""
-        primary = validation.unwrap_variable(var)
-        if primary.shape.is_fully_defined():
-            return self._get_or_make_slot_with_initializer(
-                var,
-                tf.zeros_initializer(),
-                primary.shape,
-                primary.dtype.base_dtype,
-                slot_name,
-                op_name,
-            )
-        value = tf.zeros(
-            tf.shape(legacy_graph.initialized_value_or_initial_value(primary)),
-            dtype=primary.dtype.base_dtype,
-        )
-        return self._get_or_make_slot(var, value, slot_name, op_name)
-
-    def _make_slot(self, var, slot_name, create):
-        named_slots = self._slot_dict(slot_name)
-        key = self._var_key(var)
-        if key not in named_slots:
-            slot_variable = create(validation.unwrap_variable(var))
-            self._restore_slot_variable(
-                slot_name=slot_name, variable=var, slot_variable=slot_variable
-            )
-            named_slots[key] = slot_variable
-        return named_slots[key]
-
-    # ------------------------------------------------------------------ non-slot variables
-
-    def _create_non_slot_variable(self, initial_value, name, colocate_with):
-        """A variable owned by the optimizer, not by one model variable (e.g. ``beta1_power``)."""
-        colocate_with = validation.unwrap_variable(colocate_with)
-        eager = _executing_eagerly_outside_functions()
-        graph = None if eager else colocate_with.graph
-        key = (name, graph)
-        v = self._non_slot_dict.get(key, None)
-        if v is None:
-            self._maybe_initialize_trackable()
-            use_resource = not legacy_graph.is_ref_variable(colocate_with)
-            strategy = tf.distribute.get_strategy()
-            with strategy.extended.colocate_vars_with(colocate_with):
-                if eager:
-                    restored_initial_value = self._preload_simple_restoration(name=name)
-                    if restored_initial_value is not None:
-                        initial_value = restored_initial_value
-                if self._use_own_namescope_for_non_slot_vars:
-                    v = legacy_graph.get_variable_in_scope(
-                        self._non_slot_variable_scope, name, initial_value, use_resource
-                    )
-                else:
-                    v = legacy_graph.create_variable(
-                        initial_value, name=name, trainable=False, use_resource=use_resource
-                    )
-            self._handle_deferred_dependencies(name=name, trackable=v)
-            self._non_slot_dict[key] = v
-        return v
-
-    def _get_non_slot_variable(self, name, graph=None):
-        return self._non_slot_dict.get((name, graph), None)
-
-    def _non_slot_variables(self):
-        return self._non_slot_dict.values()
-
-    # ------------------------------------------------------------------ checkpoint protocol
-
-    def _trackable_children(self, save_type=_CHECKPOINT, **kwargs):
-        """Non-slot variables of the current graph, by plain name (``beta1_power``)."""
-        with tf.init_scope():
-            eager = tf.executing_eagerly()
-            current_graph = legacy_graph.default_graph()
-        children = {}
-        for (name, _), variable in sorted(self._non_slot_dict.items(), key=lambda kv: kv[0][0]):
-            if eager or variable.graph is current_graph:
-                children[name] = variable
-        children.update(super()._trackable_children(save_type, **kwargs))
-        return children
-
-    def _lookup_dependency(self, name, cached_dependencies=None):
-        unconditional = super()._lookup_dependency(name, cached_dependencies)
-        if unconditional is not None:
-            return unconditional
-        graph = None if tf.executing_eagerly() else legacy_graph.default_graph()
-        return self._get_non_slot_variable(name, graph=graph)
-
-    def _restore_slot_variable(self, slot_name, variable, slot_variable):
-        """Apply checkpoint values that were waiting for this slot to be created."""
-        deferred = self._deferred_slot_restorations.get(slot_name, {}).pop(
-            self._var_key(variable), []
-        )
-        deferred.sort(key=lambda position: position.restore_uid, reverse=True)
-        for checkpoint_position in deferred:
-            checkpoint_position.restore(slot_variable)
-
-    def _create_or_restore_slot_variable(self, slot_variable_position, slot_name, variable):
-        """Called by ``tf.train.Checkpoint`` for each saved slot of ``variable``."""
-        named_slots = self._slot_dict(slot_name)
-        variable_key = self._var_key(variable)
-        slot_variable = named_slots.get(variable_key, None)
-        if (
-            slot_variable is None
-            and tf.executing_eagerly()
-            and slot_variable_position.is_simple_variable()
-            and not tf.distribute.has_strategy()
-        ):
-            initializer = tf.__internal__.tracking.CheckpointInitialValueCallable(
-                checkpoint_position=slot_variable_position
-            )
-            primary = validation.unwrap_variable(variable)
-            slot_variable = self._get_or_make_slot_with_initializer(
-                var=variable,
-                initializer=initializer,
-                shape=primary.shape,
-                dtype=primary.dtype,
-                slot_name=slot_name,
-                op_name=self._name,
-            )
-        if slot_variable is not None:
-            slot_variable_position.restore(slot_variable)
-        else:
-            self._deferred_slot_restorations.setdefault(slot_name, {}).setdefault(
-                variable_key, []
-            ).append(slot_variable_position)
-
-
-def _assign_add_one(variable):
-    """One replica's ``global_step += 1``. TF1 passes ``name=<scope>`` here, but its ops come
-    out with default names (``<scope>/update_0_2/AssignAddVariableOp``), and one exact name
-    per replica would collide; so no name, as observed."""
-    return variable.assign_add(tf.constant(1, dtype=variable.dtype.base_dtype))
 
 
 def _increment(global_step, name):

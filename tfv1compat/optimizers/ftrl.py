@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat.optimizers import base, kernels
+from tfv1compat.optimizers import base, kernels, validation
 
 
 class FtrlOptimizer(base.Optimizer):
@@ -45,51 +45,48 @@ class FtrlOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = tuple(
+        base.Hyperparameter(tensor_name, kernel_input, accepts_callable=False, compute=compute)
+        for tensor_name, kernel_input, compute in (
+            ("learning_rate", "lr", None),
+            ("l1_regularization_strength", "l1", None),
+            # TF1 computes this in float32 for Python inputs (tf.maximum makes a float32 tensor).
+            (
+                "adjusted_l2_regularization_strength",
+                "l2",
+                lambda opt: (
+                    opt._l2_regularization_strength
+                    + opt._beta / (2.0 * tf.maximum(opt._learning_rate, 1e-36))
+                ),
+            ),
+            ("beta", None, None),
+            ("l2_shrinkage_regularization_strength", "l2_shrinkage", None),
+            ("learning_rate_power", "lr_power", None),
+        )
+    )
+
     def __init__(
         self,
-        learning_rate,
-        learning_rate_power=-0.5,
-        initial_accumulator_value=0.1,
-        l1_regularization_strength=0.0,
-        l2_regularization_strength=0.0,
-        use_locking=False,
-        name="Ftrl",
-        accum_name=None,
-        linear_name=None,
-        l2_shrinkage_regularization_strength=0.0,
-        beta=None,
-    ):
+        learning_rate: float | tf.Tensor,
+        learning_rate_power: float = -0.5,
+        initial_accumulator_value: float = 0.1,
+        l1_regularization_strength: float = 0.0,
+        l2_regularization_strength: float = 0.0,
+        use_locking: bool = False,
+        name: str = "Ftrl",
+        accum_name: str | None = None,
+        linear_name: str | None = None,
+        l2_shrinkage_regularization_strength: float = 0.0,
+        beta: float | None = None,
+    ) -> None:
         super().__init__(use_locking, name)
-        checks = [
-            (
-                initial_accumulator_value < 0.0,
-                "initial_accumulator_value %f needs to be positive or zero",
-                initial_accumulator_value,
-            ),
-            (
-                learning_rate_power > 0.0,
-                "learning_rate_power %f needs to be negative or zero",
-                learning_rate_power,
-            ),
-            (
-                l1_regularization_strength < 0.0,
-                "l1_regularization_strength %f needs to be positive or zero",
-                l1_regularization_strength,
-            ),
-            (
-                l2_regularization_strength < 0.0,
-                "l2_regularization_strength %f needs to be positive or zero",
-                l2_regularization_strength,
-            ),
-            (
-                l2_shrinkage_regularization_strength < 0.0,
-                "l2_shrinkage_regularization_strength %f needs to be positive or zero",
-                l2_shrinkage_regularization_strength,
-            ),
-        ]
-        for failed, message, value in checks:
-            if failed:
-                raise ValueError(message % value)
+        validation.check_ftrl_arguments(
+            initial_accumulator_value,
+            learning_rate_power,
+            l1_regularization_strength,
+            l2_regularization_strength,
+            l2_shrinkage_regularization_strength,
+        )
         self._learning_rate = learning_rate
         self._learning_rate_power = learning_rate_power
         self._initial_accumulator_value = initial_accumulator_value
@@ -97,11 +94,6 @@ class FtrlOptimizer(base.Optimizer):
         self._l2_regularization_strength = l2_regularization_strength
         self._beta = 0.0 if beta is None else beta
         self._l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
-        self._learning_rate_tensor = None
-        self._learning_rate_power_tensor = None
-        self._l1_regularization_strength_tensor = None
-        self._adjusted_l2_regularization_strength_tensor = None
-        self._l2_shrinkage_regularization_strength_tensor = None
         self._accum_name = accum_name
         self._linear_name = linear_name
 
@@ -116,36 +108,13 @@ class FtrlOptimizer(base.Optimizer):
             )
             self._zeros_slot(v, "linear", self._linear_name or self._name)
 
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
-        self._l1_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l1_regularization_strength, name="l1_regularization_strength"
-        )
-        # TF1 computes this in float32 for Python inputs (tf.maximum makes a float32 tensor).
-        self._adjusted_l2_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l2_regularization_strength
-            + self._beta / (2.0 * tf.maximum(self._learning_rate, 1e-36)),
-            name="adjusted_l2_regularization_strength",
-        )
-        self._beta_tensor = tf.convert_to_tensor(self._beta, name="beta")
-        self._l2_shrinkage_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l2_shrinkage_regularization_strength, name="l2_shrinkage_regularization_strength"
-        )
-        self._learning_rate_power_tensor = tf.convert_to_tensor(
-            self._learning_rate_power, name="learning_rate_power"
-        )
-
     def _apply(self, kernel, grad, var, dtype, **sparse):
-        hyper = dict(
-            lr=tf.cast(self._learning_rate_tensor, dtype),
-            l1=tf.cast(self._l1_regularization_strength_tensor, dtype),
-            l2=tf.cast(self._adjusted_l2_regularization_strength_tensor, dtype),
-        )
+        hyper = self._kernel_hyperparameters(dtype)
+        # The kernel is chosen in Python when the graph is built, as in TF1.
         if self._l2_shrinkage_regularization_strength > 0.0:
             kernel += "V2"
-            hyper["l2_shrinkage"] = tf.cast(
-                self._l2_shrinkage_regularization_strength_tensor, dtype
-            )
+        else:
+            del hyper["l2_shrinkage"]
         return kernels.training_op(
             kernel,
             var=var,
@@ -154,7 +123,6 @@ class FtrlOptimizer(base.Optimizer):
             grad=grad,
             **sparse,
             **hyper,
-            lr_power=tf.cast(self._learning_rate_power_tensor, dtype),
             use_locking=self._use_locking,
         )
 

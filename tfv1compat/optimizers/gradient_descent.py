@@ -30,22 +30,24 @@ class GradientDescentOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
-    def __init__(self, learning_rate, use_locking=False, name="GradientDescent"):
+    _HYPERPARAMETERS = (base.Hyperparameter("learning_rate", "alpha"),)
+
+    def __init__(
+        self,
+        learning_rate: base.HyperparameterValue,
+        use_locking: bool = False,
+        name: str = "GradientDescent",
+    ) -> None:
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
-        self._learning_rate_tensor = None
-
-    def _prepare(self):
-        learning_rate = self._call_if_callable(self._learning_rate)
-        self._learning_rate_tensor = tf.convert_to_tensor(learning_rate, name="learning_rate")
 
     def _resource_apply_dense(self, grad, handle):
         return kernels.training_op(
             "ApplyGradientDescent",
             var=handle,
-            alpha=tf.cast(self._learning_rate_tensor, grad.dtype.base_dtype),
             delta=grad,
             use_locking=self._use_locking,
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
         )
 
     def _resource_apply_sparse_duplicate_indices(self, grad, handle, indices):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
+from tfv1compat._tf import legacy_graph
 from tfv1compat.optimizers import validation
 
 

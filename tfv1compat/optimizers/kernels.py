@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
+from tfv1compat._tf import legacy_graph
 
 # The kernels' state inputs (``resource`` in ResourceApply*, ``Ref(T)`` in Apply*). Only these
 # become handles: a hyperparameter may also be a tf.Variable (``tf.cast`` returns a float32

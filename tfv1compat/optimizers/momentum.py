@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from tfv1compat.optimizers import base, kernels
 
 
@@ -32,9 +30,19 @@ class MomentumOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (
+        base.Hyperparameter("learning_rate", "lr"),
+        base.Hyperparameter("momentum", "momentum"),
+    )
+
     def __init__(
-        self, learning_rate, momentum, use_locking=False, name="Momentum", use_nesterov=False
-    ):
+        self,
+        learning_rate: base.HyperparameterValue,
+        momentum: base.HyperparameterValue,
+        use_locking: bool = False,
+        name: str = "Momentum",
+        use_nesterov: bool = False,
+    ) -> None:
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._momentum = momentum
@@ -44,37 +52,20 @@ class MomentumOptimizer(base.Optimizer):
         for v in var_list:
             self._zeros_slot(v, "momentum", self._name)
 
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._learning_rate), name="learning_rate"
-        )
-        self._momentum_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._momentum), name="momentum"
+    def _apply(self, kernel, grad, var, **sparse):
+        return kernels.training_op(
+            kernel,
+            var=var,
+            accum=self.get_slot(var, "momentum"),
+            grad=grad,
+            **sparse,
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
+            use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov,
         )
 
     def _resource_apply_dense(self, grad, var):
-        dtype = grad.dtype.base_dtype
-        return kernels.training_op(
-            "ApplyMomentum",
-            var=var,
-            accum=self.get_slot(var, "momentum"),
-            lr=tf.cast(self._learning_rate_tensor, dtype),
-            grad=grad,
-            momentum=tf.cast(self._momentum_tensor, dtype),
-            use_locking=self._use_locking,
-            use_nesterov=self._use_nesterov,
-        )
+        return self._apply("ApplyMomentum", grad, var)
 
     def _resource_apply_sparse(self, grad, var, indices):
-        dtype = grad.dtype.base_dtype
-        return kernels.training_op(
-            "SparseApplyMomentum",
-            var=var,
-            accum=self.get_slot(var, "momentum"),
-            lr=tf.cast(self._learning_rate_tensor, dtype),
-            grad=grad,
-            indices=indices,
-            momentum=tf.cast(self._momentum_tensor, dtype),
-            use_locking=self._use_locking,
-            use_nesterov=self._use_nesterov,
-        )
+        return self._apply("SparseApplyMomentum", grad, var, indices=indices)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
-from tfv1compat.optimizers import base, kernels
+from tfv1compat._tf import legacy_graph
+from tfv1compat.optimizers import base, kernels, validation
 
 
 class ProximalAdagradOptimizer(base.Optimizer):
@@ -37,27 +37,23 @@ class ProximalAdagradOptimizer(base.Optimizer):
     Differences from TF1: none. (As in TF1, the dense path does not cast hyperparameters.)
     """
 
+    _HYPERPARAMETERS = base.proximal_hyperparameters(learning_rate_input="lr")
+
     def __init__(
         self,
-        learning_rate,
-        initial_accumulator_value=0.1,
-        l1_regularization_strength=0.0,
-        l2_regularization_strength=0.0,
-        use_locking=False,
-        name="ProximalAdagrad",
-    ):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError(
-                "initial_accumulator_value must be positive: %s" % initial_accumulator_value
-            )
+        learning_rate: base.HyperparameterValue,
+        initial_accumulator_value: float = 0.1,
+        l1_regularization_strength: float = 0.0,
+        l2_regularization_strength: float = 0.0,
+        use_locking: bool = False,
+        name: str = "ProximalAdagrad",
+    ) -> None:
+        validation.check_positive("initial_accumulator_value", initial_accumulator_value)
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._initial_accumulator_value = initial_accumulator_value
         self._l1_regularization_strength = l1_regularization_strength
         self._l2_regularization_strength = l2_regularization_strength
-        self._l1_regularization_strength_tensor = None
-        self._l2_regularization_strength_tensor = None
-        self._learning_rate_tensor = None
 
     def _create_slots(self, var_list):
         for v in var_list:
@@ -67,37 +63,21 @@ class ProximalAdagradOptimizer(base.Optimizer):
                 )
             self._get_or_make_slot(v, val, "accumulator", self._name)
 
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
-        self._l1_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l1_regularization_strength, name="l1_regularization_strength"
-        )
-        self._l2_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l2_regularization_strength, name="l2_regularization_strength"
+    def _apply(self, kernel, grad, var, dtype, **sparse):
+        return kernels.training_op(
+            kernel,
+            var=var,
+            accum=self.get_slot(var, "accumulator"),
+            grad=grad,
+            **sparse,
+            **self._kernel_hyperparameters(dtype),
+            use_locking=self._use_locking,
         )
 
     def _resource_apply_dense(self, grad, var):
-        return kernels.training_op(
-            "ApplyProximalAdagrad",
-            var=var,
-            accum=self.get_slot(var, "accumulator"),
-            lr=self._learning_rate_tensor,
-            l1=self._l1_regularization_strength_tensor,
-            l2=self._l2_regularization_strength_tensor,
-            grad=grad,
-            use_locking=self._use_locking,
-        )
+        # TF1's dense path feeds the hyperparameters uncast (dtype=None).
+        return self._apply("ApplyProximalAdagrad", grad, var, None)
 
     def _resource_apply_sparse(self, grad, var, indices):
         dtype = grad.dtype.base_dtype
-        return kernels.training_op(
-            "SparseApplyProximalAdagrad",
-            var=var,
-            accum=self.get_slot(var, "accumulator"),
-            lr=tf.cast(self._learning_rate_tensor, dtype),
-            l1=tf.cast(self._l1_regularization_strength_tensor, dtype),
-            l2=tf.cast(self._l2_regularization_strength_tensor, dtype),
-            grad=grad,
-            indices=indices,
-            use_locking=self._use_locking,
-        )
+        return self._apply("SparseApplyProximalAdagrad", grad, var, dtype, indices=indices)

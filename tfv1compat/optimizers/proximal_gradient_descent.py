@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from tfv1compat.optimizers import base, kernels
 
 
@@ -31,50 +29,37 @@ class ProximalGradientDescentOptimizer(base.Optimizer):
     float64 variables need float64 tensor hyperparameters; the sparse path casts.)
     """
 
+    _HYPERPARAMETERS = base.proximal_hyperparameters(learning_rate_input="alpha")
+
     def __init__(
         self,
-        learning_rate,
-        l1_regularization_strength=0.0,
-        l2_regularization_strength=0.0,
-        use_locking=False,
-        name="ProximalGradientDescent",
-    ):
+        learning_rate: base.HyperparameterValue,
+        l1_regularization_strength: float = 0.0,
+        l2_regularization_strength: float = 0.0,
+        use_locking: bool = False,
+        name: str = "ProximalGradientDescent",
+    ) -> None:
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._l1_regularization_strength = l1_regularization_strength
         self._l2_regularization_strength = l2_regularization_strength
-        self._l1_regularization_strength_tensor = None
-        self._l2_regularization_strength_tensor = None
-
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(self._learning_rate, name="learning_rate")
-        self._l1_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l1_regularization_strength, name="l1_regularization_strength"
-        )
-        self._l2_regularization_strength_tensor = tf.convert_to_tensor(
-            self._l2_regularization_strength, name="l2_regularization_strength"
-        )
 
     def _resource_apply_dense(self, grad, var):
+        # TF1's dense path feeds the hyperparameters uncast (dtype=None).
         return kernels.training_op(
             "ApplyProximalGradientDescent",
             var=var,
-            alpha=self._learning_rate_tensor,
-            l1=self._l1_regularization_strength_tensor,
-            l2=self._l2_regularization_strength_tensor,
             delta=grad,
+            **self._kernel_hyperparameters(None),
             use_locking=self._use_locking,
         )
 
     def _resource_apply_sparse(self, grad, var, indices):
-        dtype = grad.dtype.base_dtype
         return kernels.training_op(
             "SparseApplyProximalGradientDescent",
             var=var,
-            alpha=tf.cast(self._learning_rate_tensor, dtype),
-            l1=tf.cast(self._l1_regularization_strength_tensor, dtype),
-            l2=tf.cast(self._l2_regularization_strength_tensor, dtype),
             grad=grad,
             indices=indices,
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
             use_locking=self._use_locking,
         )

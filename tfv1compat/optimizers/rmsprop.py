@@ -37,26 +37,29 @@ class RMSPropOptimizer(base.Optimizer):
     Differences from TF1: none.
     """
 
+    _HYPERPARAMETERS = (
+        base.Hyperparameter("learning_rate", "lr"),
+        base.Hyperparameter("decay", "rho"),
+        base.Hyperparameter("momentum", "momentum"),
+        base.Hyperparameter("epsilon", "epsilon"),
+    )
+
     def __init__(
         self,
-        learning_rate,
-        decay=0.9,
-        momentum=0.0,
-        epsilon=1e-10,
-        use_locking=False,
-        centered=False,
-        name="RMSProp",
-    ):
+        learning_rate: base.HyperparameterValue,
+        decay: base.HyperparameterValue = 0.9,
+        momentum: base.HyperparameterValue = 0.0,
+        epsilon: base.HyperparameterValue = 1e-10,
+        use_locking: bool = False,
+        centered: bool = False,
+        name: str = "RMSProp",
+    ) -> None:
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._decay = decay
         self._momentum = momentum
         self._epsilon = epsilon
         self._centered = centered
-        self._learning_rate_tensor = None
-        self._decay_tensor = None
-        self._momentum_tensor = None
-        self._epsilon_tensor = None
 
     def _create_slots(self, var_list):
         for v in var_list:
@@ -71,20 +74,7 @@ class RMSPropOptimizer(base.Optimizer):
                 self._zeros_slot(v, "mg", self._name)
             self._zeros_slot(v, "momentum", self._name)
 
-    def _prepare(self):
-        self._learning_rate_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._learning_rate), name="learning_rate"
-        )
-        self._decay_tensor = tf.convert_to_tensor(self._call_if_callable(self._decay), name="decay")
-        self._momentum_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._momentum), name="momentum"
-        )
-        self._epsilon_tensor = tf.convert_to_tensor(
-            self._call_if_callable(self._epsilon), name="epsilon"
-        )
-
     def _apply(self, kernel, grad, var, **sparse):
-        dtype = grad.dtype.base_dtype
         slots = dict(ms=self.get_slot(var, "rms"), mom=self.get_slot(var, "momentum"))
         if self._centered:
             kernel = kernel.replace("RMSProp", "CenteredRMSProp")
@@ -93,10 +83,7 @@ class RMSPropOptimizer(base.Optimizer):
             kernel,
             var=var,
             **slots,
-            lr=tf.cast(self._learning_rate_tensor, dtype),
-            rho=tf.cast(self._decay_tensor, dtype),
-            momentum=tf.cast(self._momentum_tensor, dtype),
-            epsilon=tf.cast(self._epsilon_tensor, dtype),
+            **self._kernel_hyperparameters(grad.dtype.base_dtype),
             grad=grad,
             **sparse,
             use_locking=self._use_locking,

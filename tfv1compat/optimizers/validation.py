@@ -13,7 +13,7 @@ import sys
 
 import tensorflow as tf
 
-from tfv1compat import legacy_graph
+from tfv1compat._tf import internals, legacy_graph
 
 GATE_NONE = 0
 GATE_OP = 1
@@ -29,6 +29,25 @@ def check_optimizer_name(name) -> None:
             "Must specify the optimizer name (the `name` argument must be a non-empty string, "
             "got %r)" % (name,)
         )
+
+
+def check_positive(argument: str, value) -> None:
+    """TF1's constructor check for initial accumulator values (Adagrad, ProximalAdagrad, ...)."""
+    if value <= 0.0:
+        raise ValueError("%s must be positive: %s" % (argument, value))
+
+
+def check_ftrl_arguments(initial_accumulator, power, l1, l2, l2_shrinkage) -> None:
+    """Ftrl's constructor checks, in TF1's order and wording."""
+    for argument, value, failed, allowed in (
+        ("initial_accumulator_value", initial_accumulator, initial_accumulator < 0.0, "positive"),
+        ("learning_rate_power", power, power > 0.0, "negative"),
+        ("l1_regularization_strength", l1, l1 < 0.0, "positive"),
+        ("l2_regularization_strength", l2, l2 < 0.0, "positive"),
+        ("l2_shrinkage_regularization_strength", l2_shrinkage, l2_shrinkage < 0.0, "positive"),
+    ):
+        if failed:
+            raise ValueError("%s %f needs to be %s or zero" % (argument, value, allowed))
 
 
 def check_gate_gradients(gate_gradients) -> None:
@@ -114,9 +133,7 @@ def convert_gradient(gradient):
         return gradient  # the common case, kept cheap: eager apply runs this per variable
     # A tf.Variable is a CompositeTensor in TF2, but TF1 converts it to its value (tensorpack's
     # AccumGradOptimizer applies its accumulator slots as gradients).
-    if isinstance(gradient, tf.__internal__.CompositeTensor) and not isinstance(
-        gradient, tf.Variable
-    ):
+    if isinstance(gradient, internals.CompositeTensor) and not isinstance(gradient, tf.Variable):
         raise TypeError(
             "Gradient must be a Tensor, IndexedSlices, or None: %s (got a %s; convert it to a "
             "dense Tensor or IndexedSlices first)" % (gradient, type(gradient).__name__)
