@@ -10,6 +10,7 @@ truncated and corrupt checkpoints raise TF1's error types, name the file and cha
 from __future__ import annotations
 
 import os
+import pathlib
 import re
 import shutil
 from collections.abc import Callable
@@ -473,7 +474,7 @@ CORRUPTIONS: dict[str, Callable[[str], None]] = {
     "missing_data": lambda prefix: os.remove(prefix + ".data-00000-of-00001"),
     "corrupt_data": lambda prefix: _flip(prefix + ".data-00000-of-00001"),
     "truncated_index": lambda prefix: _truncate(prefix + ".index", 20),
-    "garbage_index": lambda prefix: open(prefix + ".index", "wb").write(b"x" * 200),
+    "garbage_index": lambda prefix: pathlib.Path(prefix + ".index").write_bytes(b"x" * 200),
 }
 
 

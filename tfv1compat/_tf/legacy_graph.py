@@ -225,6 +225,16 @@ def set_checkpoint_initializer(variable, value: tf.Tensor) -> None:
     internals.set_initializer(variable, initializer, value)
 
 
+def global_variables_initializer() -> tf.Operation:
+    """TF1's ``global_variables_initializer()`` for the default graph."""
+    return _v1.global_variables_initializer()
+
+
+def session(graph: tf.Graph | None = None):
+    """A TF1 ``Session`` on ``graph`` (legacy graphs only; use it as a context manager)."""
+    return _v1.Session(graph=graph)
+
+
 def run_in_throwaway_session(build) -> None:
     """Build ops with ``build()`` in a fresh private graph and run them one by one in a
     throwaway Session: a check that must execute while a legacy graph is being built."""

@@ -41,6 +41,7 @@ import tensorflow as tf
 
 from tfv1compat import surface
 from tfv1compat import train as ours
+from tfv1compat._tf import legacy_graph
 
 REFERENCE = tf.compat.v1.train  # the oracle: TF's own TF1 optimizers
 
@@ -228,7 +229,7 @@ def run_function(library, name: str, problem: Problem, steps: int) -> RunResult:
 
 
 def run_graph(library, name: str, problem: Problem, steps: int) -> RunResult:
-    """A legacy ``tf.compat.v1.Graph`` run by a ``tf.compat.v1.Session``."""
+    """A legacy graph run by a TF1 ``Session``."""
     with tf.Graph().as_default() as graph:
         variables = [tf.Variable(problem.initial[name], name=name) for name in PARAMETER_NAMES]
         global_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
@@ -236,8 +237,8 @@ def run_graph(library, name: str, problem: Problem, steps: int) -> RunResult:
         loss = loss_of(variables, tf.constant(problem.ids), tf.constant(problem.targets))
         train_op = train_step(optimizer, loss, variables, global_step)
         state = state_of(optimizer, PARAMETER_NAMES, variables, global_step)
-        initialize = tf.compat.v1.global_variables_initializer()
-        with tf.compat.v1.Session(graph=graph) as session:
+        initialize = legacy_graph.global_variables_initializer()
+        with legacy_graph.session(graph) as session:
             session.run(initialize)
             rate = _timed_steps(lambda: session.run(train_op), steps)
             values = session.run(state)
