@@ -78,7 +78,7 @@ class FixedLossScale(LossScale):
     Differences from TF1: no deprecation warning.
     """
 
-    def __init__(self, loss_scale_value):
+    def __init__(self, loss_scale_value: float) -> None:
         super().__init__()
         if not isinstance(loss_scale_value, (int, float)):
             raise ValueError("loss_scale_value must be a Python int or float.")
@@ -156,7 +156,12 @@ class DynamicLossScale(LossScale):
     Differences from TF1: no deprecation warning.
     """
 
-    def __init__(self, initial_loss_scale=2**15, increment_period=2000, multiplier=2.0):
+    def __init__(
+        self,
+        initial_loss_scale: float = 2**15,
+        increment_period: int = 2000,
+        multiplier: float = 2.0,
+    ) -> None:
         super().__init__()
         self._initial_loss_scale = float(initial_loss_scale)
         self._increment_period = int(increment_period)

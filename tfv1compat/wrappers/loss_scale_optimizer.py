@@ -7,10 +7,13 @@ whose gradients are not all finite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import tensorflow as tf
 
 from tfv1compat._tf import internals
-from tfv1compat.optimizers.base import Optimizer
+from tfv1compat.optimizers.base import GradsAndVars, Loss, Optimizer
 from tfv1compat.wrappers import base
 from tfv1compat.wrappers.loss_scale import get, is_dynamic
 
@@ -55,7 +58,7 @@ class MixedPrecisionLossScaleOptimizer(base.OptimizerWrapper):
     variables work (through the wrapped tfv1compat optimizer); no deprecation warning.
     """
 
-    def __init__(self, opt, loss_scale):
+    def __init__(self, opt: Optimizer, loss_scale: float | str | Any) -> None:
         if not isinstance(opt, Optimizer):
             raise ValueError(
                 '"opt" must be an instance of Optimizer, but got: %s (wrap a tfv1compat.train '
@@ -73,13 +76,13 @@ class MixedPrecisionLossScaleOptimizer(base.OptimizerWrapper):
 
     def compute_gradients(
         self,
-        loss,
-        var_list=None,
-        gate_gradients=Optimizer.GATE_OP,
-        aggregation_method=None,
-        colocate_gradients_with_ops=False,
-        grad_loss=None,
-    ):
+        loss: Loss,
+        var_list: Sequence[Any] | None = None,
+        gate_gradients: int = Optimizer.GATE_OP,
+        aggregation_method: Any = None,
+        colocate_gradients_with_ops: bool = False,
+        grad_loss: tf.Tensor | None = None,
+    ) -> list[tuple[Any, Any]]:
         """``opt.compute_gradients`` of the scaled loss, divided back by the loss scale.
 
         Returns:
@@ -120,7 +123,12 @@ class MixedPrecisionLossScaleOptimizer(base.OptimizerWrapper):
             return tf.IndexedSlices(grad_vals, grad.indices, grad.dense_shape)
         return _times_reciprocal(grad, loss_scale_reciprocal)
 
-    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    def apply_gradients(
+        self,
+        grads_and_vars: GradsAndVars,
+        global_step: tf.Variable | None = None,
+        name: str | None = None,
+    ) -> tf.Operation | None:
         """Apply the gradients, or with a dynamic scale only when they are all finite.
 
         Returns:

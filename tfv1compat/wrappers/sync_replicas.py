@@ -10,9 +10,13 @@ the wrapped optimizer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import tensorflow as tf
 
 from tfv1compat.optimizers import validation
+from tfv1compat.optimizers.base import GradsAndVars
 from tfv1compat.wrappers import base
 
 
@@ -95,14 +99,14 @@ class SyncReplicasOptimizer(base.OptimizerWrapper):
 
     def __init__(
         self,
-        opt,
-        replicas_to_aggregate,
-        total_num_replicas=None,
-        variable_averages=None,
-        variables_to_average=None,
-        use_locking=False,
-        name="sync_replicas",
-    ):
+        opt: Any,
+        replicas_to_aggregate: int,
+        total_num_replicas: int | None = None,
+        variable_averages: Any = None,
+        variables_to_average: Sequence[Any] | None = None,
+        use_locking: bool = False,
+        name: str = "sync_replicas",
+    ) -> None:
         if total_num_replicas is None:
             total_num_replicas = replicas_to_aggregate
         super().__init__(opt, use_locking, name)
@@ -117,7 +121,12 @@ class SyncReplicasOptimizer(base.OptimizerWrapper):
         self._chief_queue_runner = None
         self._warned_replica_count = False
 
-    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    def apply_gradients(
+        self,
+        grads_and_vars: GradsAndVars,
+        global_step: tf.Variable | None = None,
+        name: str | None = None,
+    ) -> tf.Operation | None:
         """Apply the gradients (their mean over the replicas, under a strategy).
 
         Args:
