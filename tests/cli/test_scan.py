@@ -12,6 +12,7 @@ import collections
 import io
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -256,10 +257,10 @@ def _copy_corpus(tmp_path) -> str:
 
 def test_diff_prints_the_rewrite_and_writes_nothing(tmp_path, capsys):
     corpus = _copy_corpus(tmp_path)
-    before = {p: open(p, "rb").read() for p in scan.scan_paths([corpus]).files}
+    before = {p: pathlib.Path(p).read_bytes() for p in scan.scan_paths([corpus]).files}
     run_command("scan", [corpus, "--diff"])
     out = capsys.readouterr().out
-    assert {p: open(p, "rb").read() for p in before} == before
+    assert {p: pathlib.Path(p).read_bytes() for p in before} == before
     assert "+    opt = tfv1compat.train.RMSPropOptimizer(0.01, momentum=0.9)" in out
     assert "+import tfv1compat" in out
 
@@ -270,7 +271,7 @@ def test_rewrite_changes_only_covered_uses_and_keeps_everything_else(tmp_path, c
     (every changed line is a rewritten use or the added import); every file still compiles."""
     corpus = _copy_corpus(tmp_path)
     before = scan.scan_paths([corpus])
-    sources = {p: open(p).read() for p in before.files}
+    sources = {p: pathlib.Path(p).read_text() for p in before.files}
     run_command("scan", [corpus, "--rewrite"])
     after = scan.scan_paths([corpus])
 
@@ -291,7 +292,7 @@ def test_rewrite_changes_only_covered_uses_and_keeps_everything_else(tmp_path, c
             # what may not remain is an attribute of a TF namespace.
             assert use.kind == "name", use
     for path, old in sources.items():
-        new = open(path).read()
+        new = pathlib.Path(path).read_text()
         compile(new, path, "exec")
         assert _comments(new) == _comments(old), path
         old_lines, new_lines = old.splitlines(), new.splitlines()
