@@ -23,20 +23,12 @@ class AdamOptimizer(base.Optimizer):
     after all variables are updated. Sparse gradients use TF1's composite path, which decays
     every row of ``m`` and ``v`` and moves every row of the variable.
 
-    Args:
-      learning_rate: A float, ``Tensor``, ``tf.Variable`` or zero-argument callable.
-      beta1: Decay rate for the first moment (float, Tensor or callable).
-      beta2: Decay rate for the second moment (float, Tensor or callable).
-      epsilon: Added to ``sqrt(v)`` (epsilon-hat of the paper).
-      use_locking: If True, use locks for update operations.
-      name: Name for the slots (``<var>/Adam``, ``<var>/Adam_1``) and the update ops.
-      use_own_namescope_for_non_slot_vars: Create ``beta1_power``/``beta2_power`` inside a
-        variable scope named after this optimizer (``Adam/beta1_power``).
+    Args: ``learning_rate``, ``beta1``, ``beta2``, ``epsilon`` (floats, Tensors, or zero-argument
+    callables; epsilon is the paper's epsilon-hat), ``use_locking``, ``name`` (of the slots,
+    ``<var>/Adam`` and ``<var>/Adam_1``, and of the update ops),
+    ``use_own_namescope_for_non_slot_vars`` (``Adam/beta1_power`` instead of ``beta1_power``).
 
-    Example::
-
-        opt = tfv1compat.train.AdamOptimizer(1e-3)
-        opt.apply_gradients(opt.compute_gradients(loss_fn, var_list), global_step=step)
+    Example: ``tfv1compat.train.AdamOptimizer(1e-3).minimize(loss_fn, global_step=step)``.
 
     Differences from TF1: none.
     """
@@ -109,20 +101,22 @@ class AdamOptimizer(base.Optimizer):
         hyper = self._kernel_hyperparameters(dtype)
         beta1_t, beta2_t = hyper["beta1"], hyper["beta2"]
         lr = hyper["lr"] * tf.sqrt(1 - beta2_power) / (1 - beta1_power)
-        m = self.get_slot(var, "m")
-        m_scaled_g_values = grad * (1 - beta1_t)
-        m_t = m.assign(m * beta1_t, use_locking=self._use_locking)
-        with tf.control_dependencies([m_t]):
-            m_t = scatter_add(m, indices, m_scaled_g_values)
-        v = self.get_slot(var, "v")
-        v_scaled_g_values = (grad * grad) * (1 - beta2_t)
-        v_t = v.assign(v * beta2_t, use_locking=self._use_locking)
-        with tf.control_dependencies([v_t]):
-            v_t = scatter_add(v, indices, v_scaled_g_values)
+        m_t = self._decayed_scatter_add(
+            self.get_slot(var, "m"), beta1_t, grad * (1 - beta1_t), indices, scatter_add
+        )
+        v_t = self._decayed_scatter_add(
+            self.get_slot(var, "v"), beta2_t, (grad * grad) * (1 - beta2_t), indices, scatter_add
+        )
         v_sqrt = tf.sqrt(v_t)
         update = lr * m_t / (v_sqrt + hyper["epsilon"])
         var_update = var.assign_sub(update, use_locking=self._use_locking)
         return tf.group(*[var_update, m_t, v_t])
+
+    def _decayed_scatter_add(self, slot, decay, values, indices, scatter_add):
+        # slot *= decay on every row, then slot[indices] += values: TF1's sparse Adam.
+        decayed = slot.assign(slot * decay, use_locking=self._use_locking)
+        with tf.control_dependencies([decayed]):
+            return scatter_add(slot, indices, values)
 
     def _finish(self, update_ops, name_scope):
         with tf.control_dependencies(update_ops):

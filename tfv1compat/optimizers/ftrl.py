@@ -20,27 +20,16 @@ class FtrlOptimizer(base.Optimizer):
         var = (|z| > l1) ? (sign(z) * l1 - z) / (n_new^(-p) / lr + 2 * l2') : 0
         n = n_new
 
-    The kernel is chosen in Python when the graph is built, as in TF1.
-
-    Args:
-      learning_rate: A float or ``Tensor`` (no callables, as in TF1).
-      learning_rate_power: float <= 0 (-0.5 takes a sqrt fast path).
-      initial_accumulator_value: float >= 0.
-      l1_regularization_strength: float >= 0.
-      l2_regularization_strength: float >= 0.
-      use_locking: If True, use locks for update operations.
-      name: Optimizer name; default slot variable suffix.
-      accum_name: Suffix for the ``accum`` slot variable instead of ``name``.
-      linear_name: Suffix for the ``linear`` slot variable instead of ``name``.
-      l2_shrinkage_regularization_strength: float >= 0 (magnitude penalty, FtrlV2).
-      beta: float, folded into l2 as ``beta / (2 * lr)``; None means 0.0.
+    Args: ``learning_rate`` (float or ``Tensor``; no callables, as in TF1),
+    ``learning_rate_power`` <= 0 (-0.5 takes a sqrt fast path), ``initial_accumulator_value``,
+    ``l1_``/``l2_``/``l2_shrinkage_regularization_strength`` (all >= 0; shrinkage selects
+    FtrlV2), ``beta`` (None means 0.0), ``use_locking``, ``name`` (the slots' suffix unless
+    ``accum_name``/``linear_name`` are given).
 
     Raises:
       ValueError: For a negative accumulator value or strength, or a positive power.
 
-    Example::
-
-        opt = tfv1compat.train.FtrlOptimizer(0.1, l1_regularization_strength=0.01)
+    Example: ``tfv1compat.train.FtrlOptimizer(0.1, l1_regularization_strength=0.01)``.
 
     Differences from TF1: none.
     """
@@ -50,15 +39,7 @@ class FtrlOptimizer(base.Optimizer):
         for tensor_name, kernel_input, compute in (
             ("learning_rate", "lr", None),
             ("l1_regularization_strength", "l1", None),
-            # TF1 computes this in float32 for Python inputs (tf.maximum makes a float32 tensor).
-            (
-                "adjusted_l2_regularization_strength",
-                "l2",
-                lambda opt: (
-                    opt._l2_regularization_strength
-                    + opt._beta / (2.0 * tf.maximum(opt._learning_rate, 1e-36))
-                ),
-            ),
+            ("adjusted_l2_regularization_strength", "l2", lambda opt: opt._adjusted_l2()),
             ("beta", None, None),
             ("l2_shrinkage_regularization_strength", "l2_shrinkage", None),
             ("learning_rate_power", "lr_power", None),
@@ -96,6 +77,12 @@ class FtrlOptimizer(base.Optimizer):
         self._l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
         self._accum_name = accum_name
         self._linear_name = linear_name
+
+    def _adjusted_l2(self):
+        # TF1 computes this in float32 for Python inputs (tf.maximum makes a float32 tensor).
+        return self._l2_regularization_strength + self._beta / (
+            2.0 * tf.maximum(self._learning_rate, 1e-36)
+        )
 
     def _create_slots(self, var_list):
         def _accum_initializer(shape, dtype=tf.float32, partition_info=None):
