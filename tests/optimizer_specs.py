@@ -8,8 +8,10 @@ configurations worth covering (every option TF1 has), its slot names, and its ca
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, Callable
 
+import oracle as oracle_switch
 import tensorflow as tf
 
 from tfv1compat import surface
@@ -219,6 +221,24 @@ SPECS: tuple[OptimizerSpec, ...] = (
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
+
+
+def oracle_lacks(name: str, kwargs: dict[str, Any]) -> str | None:
+    """Why the installed oracle cannot build ``name(**kwargs)``, or None when it can.
+
+    TF1's classes gained arguments in later TFs (``AdamOptimizer``'s
+    ``use_own_namescope_for_non_slot_vars`` arrived in TF 2.19); tfv1compat takes them on
+    every TF, but there is nothing to compare them with on an older one."""
+    if oracle_switch.hidden():
+        return None
+    missing = sorted(set(kwargs) - set(inspect.signature(getattr(oracle, name)).parameters))
+    if not missing:
+        return None
+    return "tf.compat.v1.train.%s of TF %s takes no %s (a later TF1 argument)" % (
+        name,
+        tf.__version__,
+        ", ".join(missing),
+    )
 
 
 def spec_configs() -> list[tuple[OptimizerSpec, str]]:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import numpy as np
+import oracle
 import pytest
 from checkpoint_scripts.ckpt_harness import MODES, SAVE_AFTER, TOTAL_STEPS, uninterrupted
 from optimizer_specs import SPECS
@@ -23,6 +24,7 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoint_sc
 
 
 def _run_phase(phase: str, mode: str, directory: str) -> None:
+    oracle.require()  # both phases also train tf.compat.v1.train's twin
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     result = subprocess.run(
         [sys.executable, SCRIPT, phase, mode, directory],

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 
+import oracle
 import pytest
 import tensorflow as tf
 
@@ -31,6 +32,7 @@ def demo_run(tmp_path_factory) -> subprocess.CompletedProcess:
     It runs from an empty directory, so ``-m tfv1compat`` finds the installed package, not
     the source tree.
     """
+    oracle.require()  # the demo runs tf.compat.v1.train beside tfv1compat
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     return subprocess.run(
         [sys.executable, "-m", "tfv1compat", "demo", "--steps", "3", "--no-progress"],

@@ -33,6 +33,7 @@ import subprocess
 import sys
 
 import numpy as np
+import oracle
 import pytest
 import tensorflow as tf
 from optimizer_specs import SPECS
@@ -59,6 +60,7 @@ def script_env(**extra: str) -> dict[str, str]:
 
 def run_script(args: list[str], timeout: int = TIMEOUT_S) -> subprocess.CompletedProcess:
     """Run a script to completion (``subprocess.run`` kills it on timeout)."""
+    oracle.require()  # every script compares against tf.compat.v1.train
     return subprocess.run(
         [sys.executable, os.path.join(SCRIPTS, args[0]), *args[1:]],
         env=script_env(),
@@ -127,6 +129,7 @@ def test_multi_worker_mirrored_strategy_matches_single_process(tmp_path) -> None
     with identical variables, slots, non-slot variables and global steps, equal bit for bit to
     tf.compat.v1.train with the same two replicas (MirroredStrategy, 2 logical CPUs) in one
     process: the workers' gradients are summed across processes as TF1 sums them."""
+    oracle.require()
     ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     runs = {

@@ -27,7 +27,6 @@ from tfv1compat import train as ours
 
 TF1 = tf.compat.v1.train
 MODULES = (ours, TF1)
-# The optimizer classes of the public namespace (its functions are tested elsewhere).
 # The optimizer classes of the namespace (it also exports Checkpoint, schedules, ...).
 CLASSES = [
     name
@@ -143,9 +142,9 @@ def slot_values(opt, variables: list) -> dict[str, np.ndarray | None]:
 @pytest.mark.parametrize("name", CLASSES)
 def test_class_signature_matches_tf1(name: str) -> None:
     """Every exported class takes TF1's arguments with TF1's defaults, in TF1's order."""
-    assert signatures.without_annotations(getattr(ours, name)) == signatures.without_annotations(
-        getattr(TF1, name)
-    )
+    assert signatures.as_oracle_has_it(
+        name, getattr(ours, name), getattr(TF1, name)
+    ) == signatures.without_annotations(getattr(TF1, name))
 
 
 @pytest.mark.parametrize("name", CLASSES)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import keras
 import numpy as np
+import oracle
 import pytest
 import tensorflow as tf
 from optimizer_specs import SPECS, spec_config_id
@@ -214,6 +215,7 @@ def test_disable_v2_behavior_script_matches_tf1() -> None:
     disabled) with all ten optimizers and with TF1's twins in a Session, exits 0 only if every
     variable, slot, non-slot variable and global step is identical after every step and the
     graphs ``minimize`` builds equal TF1's node for node; its table names every optimizer."""
+    oracle.require()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
     result = subprocess.run(
         [sys.executable, str(LEGACY_SCRIPT)],

@@ -19,6 +19,7 @@ from typing import Any
 
 import keras
 import numpy as np
+import oracle
 import pytest
 import signatures
 import tensorflow as tf
@@ -639,6 +640,7 @@ def test_mirrored_strategy_matches_tf1_with_a_non_finite_replica() -> None:
     ``MirroredStrategy``, with an inf on one replica at step 2 and a nan on the other at step
     4, ours equals TF1's on every replica after every step (Adam and Momentum, eager and
     ``tf.function``), and both replicas skip those steps."""
+    oracle.require()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
     result = subprocess.run(
         [sys.executable, SCRIPT, "loss_scale"],

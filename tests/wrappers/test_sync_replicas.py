@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import oracle
 import pytest
 import signatures
 import tensorflow as tf
@@ -485,6 +486,7 @@ def test_mirrored_strategy_applies_the_mean_of_the_replicas_gradients() -> None:
     that differ per replica give exactly the wrapped optimizer applied once to their explicit
     mean, on every replica, with the global step moving once per step; also ``minimize`` and
     ``variable_averages`` under the strategy."""
+    oracle.require()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
     result = subprocess.run(
         [sys.executable, SCRIPT, "sync"],

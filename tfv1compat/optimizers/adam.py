@@ -14,18 +14,16 @@ class AdamOptimizer(base.Optimizer):
     Update rule at step t (kernel ``ApplyAdam``)::
 
         lr_t = lr * sqrt(1 - beta2_power) / (1 - beta1_power)
-        m = m + (g - m) * (1 - beta1)
-        v = v + (g * g - v) * (1 - beta2)
+        m = m + (g - m) * (1 - beta1);  v = v + (g * g - v) * (1 - beta2)
         var -= lr_t * m / (sqrt(v) + epsilon)
 
-    ``beta1_power``/``beta2_power`` are non-slot variables holding ``beta^t`` (float32 when the
-    betas are Python floats, also for float64 models), multiplied by the betas in ``_finish``
-    after all variables are updated. Sparse gradients use TF1's composite path, which decays
-    every row of ``m`` and ``v`` and moves every row of the variable.
+    ``beta1_power``/``beta2_power`` are non-slot variables holding ``beta^t`` (float32 for Python
+    betas, also for float64 models), multiplied by the betas in ``_finish`` after every variable
+    is updated. Sparse gradients take TF1's composite path: it decays every row of ``m`` and
+    ``v`` and moves every row of the variable.
 
-    Args: ``learning_rate``, ``beta1``, ``beta2``, ``epsilon`` (floats, Tensors, or zero-argument
-    callables; epsilon is the paper's epsilon-hat), ``use_locking``, ``name`` (of the slots,
-    ``<var>/Adam`` and ``<var>/Adam_1``, and of the update ops),
+    Args: ``learning_rate``, ``beta1``, ``beta2``, ``epsilon`` (floats, Tensors or zero-argument
+    callables), ``use_locking``, ``name`` (slots ``<var>/Adam``, ``<var>/Adam_1``; op scope),
     ``use_own_namescope_for_non_slot_vars`` (``Adam/beta1_power`` instead of ``beta1_power``).
 
     Example: ``tfv1compat.train.AdamOptimizer(1e-3).minimize(loss_fn, global_step=step)``.
@@ -101,22 +99,17 @@ class AdamOptimizer(base.Optimizer):
         hyper = self._kernel_hyperparameters(dtype)
         beta1_t, beta2_t = hyper["beta1"], hyper["beta2"]
         lr = hyper["lr"] * tf.sqrt(1 - beta2_power) / (1 - beta1_power)
-        m_t = self._decayed_scatter_add(
-            self.get_slot(var, "m"), beta1_t, grad * (1 - beta1_t), indices, scatter_add
+        m, v, locking = self.get_slot(var, "m"), self.get_slot(var, "v"), self._use_locking
+        m_t = kernels.decayed_scatter_add(
+            m, beta1_t, grad * (1 - beta1_t), indices, scatter_add, locking
         )
-        v_t = self._decayed_scatter_add(
-            self.get_slot(var, "v"), beta2_t, (grad * grad) * (1 - beta2_t), indices, scatter_add
+        v_t = kernels.decayed_scatter_add(
+            v, beta2_t, (grad * grad) * (1 - beta2_t), indices, scatter_add, locking
         )
         v_sqrt = tf.sqrt(v_t)
         update = lr * m_t / (v_sqrt + hyper["epsilon"])
         var_update = var.assign_sub(update, use_locking=self._use_locking)
         return tf.group(*[var_update, m_t, v_t])
-
-    def _decayed_scatter_add(self, slot, decay, values, indices, scatter_add):
-        # slot *= decay on every row, then slot[indices] += values: TF1's sparse Adam.
-        decayed = slot.assign(slot * decay, use_locking=self._use_locking)
-        with tf.control_dependencies([decayed]):
-            return scatter_add(slot, indices, values)
 
     def _finish(self, update_ops, name_scope):
         with tf.control_dependencies(update_ops):

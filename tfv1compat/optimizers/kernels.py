@@ -61,6 +61,14 @@ def scatter_add(variable, indices, updates, use_locking=False):
     return tf.raw_ops.ResourceScatterAdd(resource=variable.handle, indices=indices, updates=updates)
 
 
+def decayed_scatter_add(slot, decay, values, indices, scatter_add, use_locking):
+    """``slot *= decay`` on every row, then ``slot[indices] += values`` with ``scatter_add``
+    (TF1's sparse Adam composite, whose scatter a subclass may override)."""
+    decayed = slot.assign(slot * decay, use_locking=use_locking)
+    with tf.control_dependencies([decayed]):
+        return scatter_add(slot, indices, values)
+
+
 def dedupe_sparse_gradient(values, indices):
     """TF1's ``_deduplicate_indexed_slices``: unique indices (first-seen order), values summed."""
     unique_indices, new_index_positions = tf.unique(indices)
